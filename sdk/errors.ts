@@ -1,0 +1,66 @@
+/**
+ * One broken input: where it is (`lifeCyclePolicyArgs.rules[2].selection`) and what is wrong with it,
+ * phrased so that the reader knows how to fix it. The shape matches Pulumi's `InputPropertyErrorDetails`
+ * so that the components can hand the list to the engine unchanged.
+ */
+export interface ValidationProblem {
+    propertyPath: string;
+    reason: string;
+}
+
+/**
+ * Thrown by the pure validators (lifecycle policy, repository settings, image arguments). It carries every
+ * problem found, not just the first, so a user fixes their program in one round trip. The components
+ * rethrow it as `pulumi.InputPropertiesError`; this module stays free of Pulumi so the logic can be used
+ * (and tested) without a Pulumi runtime.
+ */
+export class ValidationError extends Error {
+    readonly problems: ValidationProblem[];
+
+    constructor(subject: string, problems: ValidationProblem[]) {
+        super(`${subject} has ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}:\n` +
+            problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`).join("\n"));
+        this.name = "ValidationError";
+        this.problems = problems;
+    }
+
+    /** Works across copies of this module (a program and the provider may load different ones). */
+    static isInstance(value: unknown): value is ValidationError {
+        return value instanceof Error && value.name === "ValidationError" && Array.isArray((value as any).problems);
+    }
+}
+
+/** Collects problems under a path prefix and throws them together. */
+export class ProblemList {
+    readonly problems: ValidationProblem[] = [];
+
+    add(propertyPath: string, reason: string): void {
+        this.problems.push({ propertyPath, reason });
+    }
+
+    throwIfAny(subject: string): void {
+        if (this.problems.length > 0) {
+            throw new ValidationError(subject, this.problems);
+        }
+    }
+}
+
+/** Joins property path segments the way Pulumi prints them: `a.b[2].c`. */
+export function joinPath(prefix: string, segment: string | number): string {
+    if (typeof segment === "number") {
+        return `${prefix}[${segment}]`;
+    }
+    return prefix === "" ? segment : `${prefix}.${segment}`;
+}
+
+/** Renders a value for an error message without dumping whole objects. */
+export function describeValue(value: unknown): string {
+    if (typeof value === "string") {
+        return JSON.stringify(value);
+    }
+    if (value === undefined) {
+        return "nothing";
+    }
+    const json = JSON.stringify(value);
+    return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}

@@ -1,0 +1,259 @@
+import { describeValue, joinPath, ProblemList } from "../errors";
+import { checkPolicyRules, checkPolicyText, RuleLocator } from "./document";
+import {
+    CountType,
+    LifecyclePolicyArgs,
+    LifecycleRule,
+    PolicyDocument,
+    PolicyRule,
+    PolicySelection,
+    TagStatus,
+} from "./types";
+
+/** The default policy: keep at most one untagged image. Tagged images are never touched by default. */
+export const DEFAULT_POLICY: PolicyDocument = Object.freeze({
+    rules: [{
+        rulePriority: 1,
+        description: "remove untagged images",
+        selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 },
+        action: { type: "expire" },
+    }],
+}) as PolicyDocument;
+
+/** Friendly condition field → ECR count type, in the order they are documented. */
+const CONDITIONS: ReadonlyArray<readonly [keyof LifecycleRule, CountType]> = [
+    ["maximumNumberOfImages", "imageCountMoreThan"],
+    ["maximumAgeLimit", "sinceImagePushed"],
+    ["maximumDaysSinceLastPull", "sinceImagePulled"],
+    ["maximumDaysInArchive", "sinceImageTransitioned"],
+];
+
+const RULE_KEYS = new Set<string>(["selection", "action", "description", "rulePriority", ...CONDITIONS.map(([key]) => key)]);
+const SELECTION_KEYS = new Set(["tagStatus", "tagPrefixList", "tagPatternList", "storageClass"]);
+const TAG_STATUSES: TagStatus[] = ["untagged", "any", "tagged"];
+
+/** A friendly rule translated, remembering where it came from so problems point at what the user wrote. */
+interface TranslatedRule {
+    rule: Omit<PolicyRule, "rulePriority"> & { rulePriority?: number };
+    sourceIndex: number;
+    conditionKey: string;
+    /** `"tagged"` written as a string: its implied pattern list has no path of its own. */
+    selectionIsString: boolean;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkKnownKeys(value: Record<string, unknown>, known: Set<string>, path: string, what: string, problems: ProblemList): void {
+    for (const key of Object.keys(value)) {
+        if (!known.has(key) && value[key] !== undefined) {
+            problems.add(joinPath(path, key), `is not a ${what} field; use one of ${[...known].join(", ")}.`);
+        }
+    }
+}
+
+function translateSelection(raw: unknown, path: string, problems: ProblemList): Omit<PolicySelection, "countType" | "countNumber"> | undefined {
+    if (typeof raw === "string") {
+        if (!TAG_STATUSES.includes(raw as TagStatus)) {
+            problems.add(path, `must be "untagged", "any", "tagged" or an object with tagPrefixList or tagPatternList, but is ${describeValue(raw)}.`);
+            return undefined;
+        }
+        return raw === "tagged" ? { tagStatus: "tagged", tagPatternList: ["*"] } : { tagStatus: raw as TagStatus };
+    }
+    if (!isRecord(raw)) {
+        problems.add(path, `is required: "untagged", "any", "tagged" or an object with tagPrefixList or tagPatternList, but is ${describeValue(raw)}.`);
+        return undefined;
+    }
+    const before = problems.problems.length;
+    checkKnownKeys(raw, SELECTION_KEYS, path, "selection", problems);
+    for (const list of ["tagPrefixList", "tagPatternList"]) {
+        const value = raw[list];
+        if (value !== undefined && !(Array.isArray(value) && value.every((entry) => typeof entry === "string"))) {
+            problems.add(joinPath(path, list), `must be a list of strings, but is ${describeValue(value)}.`);
+        }
+    }
+    if (raw.storageClass !== undefined && raw.storageClass !== "standard" && raw.storageClass !== "archive") {
+        problems.add(joinPath(path, "storageClass"), `must be "standard" or "archive", but is ${describeValue(raw.storageClass)}.`);
+    }
+    const hasList = raw.tagPrefixList !== undefined || raw.tagPatternList !== undefined;
+    let tagStatus = raw.tagStatus as TagStatus | undefined;
+    if (tagStatus !== undefined && !TAG_STATUSES.includes(tagStatus)) {
+        problems.add(joinPath(path, "tagStatus"), `must be "untagged", "any" or "tagged", but is ${describeValue(tagStatus)}.`);
+    } else if (tagStatus === undefined && !hasList) {
+        problems.add(path, "selects nothing: give tagPrefixList or tagPatternList, or a tagStatus of \"untagged\", \"any\" or \"tagged\".");
+    }
+    if (problems.problems.length > before) {
+        return undefined;
+    }
+    tagStatus ??= "tagged";
+    const selection: Omit<PolicySelection, "countType" | "countNumber"> = { tagStatus };
+    if (tagStatus === "tagged" && !hasList) {
+        selection.tagPatternList = ["*"];
+    }
+    if (raw.tagPatternList !== undefined) {
+        selection.tagPatternList = [...raw.tagPatternList as string[]];
+    }
+    if (raw.tagPrefixList !== undefined) {
+        selection.tagPrefixList = [...raw.tagPrefixList as string[]];
+    }
+    if (raw.storageClass !== undefined) {
+        selection.storageClass = raw.storageClass as PolicySelection["storageClass"];
+    }
+    return selection;
+}
+
+function translateRule(raw: unknown, sourceIndex: number, path: string, problems: ProblemList): TranslatedRule | undefined {
+    if (!isRecord(raw)) {
+        problems.add(path, `must be a rule object with a selection and one condition, but is ${describeValue(raw)}.`);
+        return undefined;
+    }
+    const before = problems.problems.length;
+    checkKnownKeys(raw, RULE_KEYS, path, "lifecycle rule", problems);
+    const selection = translateSelection(raw.selection, joinPath(path, "selection"), problems);
+
+    const given = CONDITIONS.filter(([key]) => raw[key] !== undefined);
+    if (given.length !== 1) {
+        problems.add(path, given.length === 0
+            ? "needs exactly one condition: maximumNumberOfImages, maximumAgeLimit, maximumDaysSinceLastPull or maximumDaysInArchive."
+            : `has ${given.map(([key]) => key).join(" and ")}, but a rule takes exactly one condition: split it into one rule per condition.`);
+    }
+    for (const [key] of given) {
+        if (typeof raw[key] !== "number") {
+            problems.add(joinPath(path, key), `must be a number, but is ${describeValue(raw[key])}.`);
+        }
+    }
+    if (raw.action !== undefined && raw.action !== "expire" && raw.action !== "archive") {
+        problems.add(joinPath(path, "action"), `must be "expire" or "archive", but is ${describeValue(raw.action)}.`);
+    }
+    if (raw.description !== undefined && typeof raw.description !== "string") {
+        problems.add(joinPath(path, "description"), `must be a string, but is ${describeValue(raw.description)}.`);
+    }
+    if (raw.rulePriority !== undefined && typeof raw.rulePriority !== "number") {
+        problems.add(joinPath(path, "rulePriority"), `must be a number, but is ${describeValue(raw.rulePriority)}.`);
+    }
+    if (problems.problems.length > before || selection === undefined) {
+        return undefined;
+    }
+
+    const [conditionKey, countType] = given[0];
+    const rule: TranslatedRule["rule"] = {
+        selection: {
+            ...selection,
+            countType,
+            ...(countType === "imageCountMoreThan" ? {} : { countUnit: "days" as const }),
+            countNumber: raw[conditionKey] as number,
+        },
+        action: raw.action === "archive" ? { type: "transition", targetStorageClass: "archive" } : { type: "expire" },
+    };
+    if (raw.rulePriority !== undefined) {
+        rule.rulePriority = raw.rulePriority as number;
+    }
+    if (raw.description !== undefined) {
+        rule.description = raw.description as string;
+    }
+    return { rule, sourceIndex, conditionKey, selectionIsString: typeof raw.selection === "string" };
+}
+
+/**
+ * Numbers the rules as AWS CDK does: explicit priorities stay; the others follow the highest explicit one,
+ * in list order; an "any" rule without one goes last, because ECR requires it to be evaluated last.
+ */
+function assignPriorities(translated: TranslatedRule[]): PolicyRule[] {
+    const isAny = (t: TranslatedRule) => t.rule.selection.tagStatus === "any";
+    const explicit = translated.map((t) => t.rule.rulePriority).filter((p): p is number => Number.isFinite(p));
+    let next = Math.floor(Math.max(0, ...explicit)) + 1;
+    for (const t of [...translated.filter((t) => !isAny(t)), ...translated.filter(isAny)]) {
+        t.rule.rulePriority ??= next++;
+    }
+    // Key order matches ECR's documented template, so the JSON reads the way the ECR console shows it.
+    return translated.map(({ rule }) => ({
+        rulePriority: rule.rulePriority!,
+        ...(rule.description !== undefined ? { description: rule.description } : {}),
+        selection: orderSelectionKeys(rule.selection),
+        action: rule.action,
+    }));
+}
+
+function orderSelectionKeys(selection: PolicySelection): PolicySelection {
+    const { tagStatus, tagPatternList, tagPrefixList, storageClass, countType, countUnit, countNumber } = selection;
+    return JSON.parse(JSON.stringify({ tagStatus, tagPatternList, tagPrefixList, storageClass, countType, countUnit, countNumber }));
+}
+
+/** Points problems found in the ECR document back at the friendly rule fields the user wrote. */
+function locateInFriendlyRules(basePath: string, translated: TranslatedRule[]): RuleLocator {
+    return (ruleIndex, field) => {
+        const { sourceIndex, conditionKey, selectionIsString } = translated[ruleIndex];
+        const rule = joinPath(joinPath(basePath, "rules"), sourceIndex);
+        const selection = joinPath(rule, "selection");
+        if (typeof field === "object") {
+            if (selectionIsString) {
+                return selection;
+            }
+            const list = joinPath(selection, field.list);
+            return field.index === undefined ? list : joinPath(list, field.index);
+        }
+        switch (field) {
+            case "countNumber": return joinPath(rule, conditionKey);
+            case "selection": return selection;
+            case "selection.tagStatus":
+            case "selection.storageClass": return selectionIsString ? selection : joinPath(rule, field);
+            default: return joinPath(rule, field);
+        }
+    };
+}
+
+/** Translates and validates; problems are reported under `basePath` (e.g. "lifeCyclePolicyArgs"). */
+export function translatePolicy(args: LifecyclePolicyArgs | undefined, basePath: string): PolicyDocument | undefined {
+    const problems = new ProblemList();
+    if (args === undefined || args === null) {
+        return structuredClone(DEFAULT_POLICY);
+    }
+    if (!isRecord(args)) {
+        problems.add(basePath || "lifeCyclePolicyArgs", `must be an object with rules and/or skip, but is ${describeValue(args)}.`);
+        problems.throwIfAny("The lifecycle policy");
+    }
+    checkKnownKeys(args as Record<string, unknown>, new Set(["rules", "skip"]), basePath, "lifeCyclePolicyArgs", problems);
+    const rulesPath = joinPath(basePath, "rules");
+    const { rules, skip } = args as { rules?: unknown; skip?: unknown };
+    if (skip !== undefined && typeof skip !== "boolean") {
+        problems.add(joinPath(basePath, "skip"), `must be true or false, but is ${describeValue(skip)}.`);
+    } else if (skip === true && rules !== undefined) {
+        problems.add(rulesPath, "are given, but skip is true, so no policy would apply them: remove the rules, or remove skip.");
+    }
+    if (rules !== undefined && !Array.isArray(rules)) {
+        problems.add(rulesPath, `must be a list of rules, but is ${describeValue(rules)}.`);
+    } else if (rules !== undefined && rules.length === 0) {
+        problems.add(rulesPath, "is empty: leave rules out for the default policy (keep one untagged image), or set skip: true for no policy.");
+    }
+    problems.throwIfAny("The lifecycle policy");
+    if (skip === true) {
+        return undefined;
+    }
+    if (rules === undefined) {
+        return structuredClone(DEFAULT_POLICY);
+    }
+
+    const rawRules = rules as unknown[];
+    const translated = rawRules
+        .map((rule, index) => translateRule(rule, index, joinPath(rulesPath, index), problems))
+        .filter((t): t is TranslatedRule => t !== undefined);
+    // Rules that are sound are still checked against each other, so one typo does not hide the rest.
+    const policyRules = assignPriorities(translated);
+    checkPolicyRules(policyRules, locateInFriendlyRules(basePath, translated), problems);
+    const document: PolicyDocument = { rules: [...policyRules].sort((a, b) => a.rulePriority - b.rulePriority) };
+    if (translated.length === rawRules.length) {
+        checkPolicyText(document, rulesPath, problems);
+    }
+    problems.throwIfAny("The lifecycle policy");
+    return document;
+}
+
+/**
+ * Translates friendly lifecycle rules into an ECR lifecycle policy document, applying every check the
+ * `Repository` applies. No rules gives the default policy (keep one untagged image); `skip: true` gives
+ * `undefined`. Throws `ValidationError` listing every problem. Pure: no Pulumi needed.
+ */
+export function buildPolicy(args?: LifecyclePolicyArgs): PolicyDocument | undefined {
+    return translatePolicy(args, "");
+}

@@ -1,0 +1,94 @@
+// The two vocabularies of a lifecycle policy: the friendly rules users write, and the ECR policy
+// document that ECR stores. `buildPolicy` turns the first into the second; `simulate` reads the second.
+
+/** Which images a rule looks at, by tag. */
+export type TagStatus = "tagged" | "untagged" | "any";
+
+/** Where an image lives: normal storage, or the cheaper archive tier that images move to by `action: "archive"`. */
+export type StorageClass = "standard" | "archive";
+
+/** The object form of a selection, for tag lists and for choosing the storage class. */
+export interface LifecycleSelection {
+    /** Defaults to "tagged" when a tag list is given. */
+    tagStatus?: TagStatus;
+    /** Selects images that have, for every prefix in the list, some tag starting with it. */
+    tagPrefixList?: string[];
+    /** Like `tagPrefixList`, with `*` matching any run of characters over the whole tag. */
+    tagPatternList?: string[];
+    /** The rule sees only images in this storage class. Default: "standard". */
+    storageClass?: StorageClass;
+}
+
+/**
+ * `"untagged"`, `"any"`, `"tagged"` (every tagged image, i.e. `{ tagPatternList: ["*"] }`), or an object
+ * with a tag list and/or a storage class.
+ */
+export type Selection = TagStatus | LifecycleSelection;
+
+/** What happens to the images a rule picks. */
+export type LifecycleAction = "expire" | "archive";
+
+/** A friendly lifecycle rule: a selection plus exactly one condition. */
+export interface LifecycleRule {
+    selection: Selection;
+    /** Keep the newest N selected images; the older ones are acted on. ECR: `imageCountMoreThan`. */
+    maximumNumberOfImages?: number;
+    /** Act on selected images pushed more than N days ago. ECR: `sinceImagePushed`. */
+    maximumAgeLimit?: number;
+    /** Act on selected images not pulled for N days (push time when never pulled). ECR: `sinceImagePulled`. */
+    maximumDaysSinceLastPull?: number;
+    /** Act on archived images archived more than N days ago (at least 90 to expire). ECR: `sinceImageTransitioned`. */
+    maximumDaysInArchive?: number;
+    /** Default: "expire". "archive" moves the images to archive storage instead of deleting them. */
+    action?: LifecycleAction;
+    /** Shown in the ECR console next to the rule. */
+    description?: string;
+    /** Evaluation order, lowest first. Default: the rule's place in the list, after any explicit priorities. */
+    rulePriority?: number;
+}
+
+/** The `lifeCyclePolicyArgs` of a `Repository`. */
+export interface LifecyclePolicyArgs {
+    /** Default: keep at most one untagged image. */
+    rules?: LifecycleRule[];
+    /** Create no lifecycle policy at all. Default: false. */
+    skip?: boolean;
+}
+
+// ---- The ECR policy document -------------------------------------------------------------------
+
+export type CountType = "imageCountMoreThan" | "sinceImagePushed" | "sinceImagePulled" | "sinceImageTransitioned";
+
+export interface PolicySelection {
+    tagStatus: TagStatus;
+    tagPatternList?: string[];
+    tagPrefixList?: string[];
+    storageClass?: StorageClass;
+    countType: CountType;
+    countUnit?: "days";
+    countNumber: number;
+}
+
+export type PolicyAction = { type: "expire" } | { type: "transition"; targetStorageClass: "archive" };
+
+export interface PolicyRule {
+    rulePriority: number;
+    description?: string;
+    selection: PolicySelection;
+    action: PolicyAction;
+}
+
+/** An ECR lifecycle policy document, as `PutLifecyclePolicy` takes it (after `JSON.parse`). */
+export interface PolicyDocument {
+    rules: PolicyRule[];
+}
+
+/** ECR's bounds on the policy text (`LifecyclePolicyText` in the API reference). */
+export const POLICY_TEXT_MIN_LENGTH = 100;
+export const POLICY_TEXT_MAX_LENGTH = 30720;
+
+/** ECR allows at most this many `*` in one tag pattern. */
+export const MAX_WILDCARDS_PER_PATTERN = 4;
+
+/** Archived images must stay archived at least this many days before a rule may expire them. */
+export const MIN_DAYS_IN_ARCHIVE_BEFORE_EXPIRY = 90;
