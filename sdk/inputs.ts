@@ -1,0 +1,37 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "./errors";
+import { Known, UNKNOWN } from "./known";
+
+/** True when the value, or anything inside it, is an Output or a Promise: known only at deployment. */
+export function containsUnknowns(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as any).then === "function")) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.some(containsUnknowns);
+    }
+    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+        return Object.values(value).some(containsUnknowns);
+    }
+    return false;
+}
+
+/** The value itself when it is fully known now, otherwise `UNKNOWN` (to be checked when it resolves). */
+export function knownNow<T>(value: pulumi.Input<T> | undefined): Known<T> | undefined {
+    return containsUnknowns(value) ? UNKNOWN : value as T | undefined;
+}
+
+/**
+ * Runs a pure check and turns its `ValidationError` into the `InputPropertiesError` the Pulumi engine
+ * prints against the user's program, one line per property path.
+ */
+export function reportingInputErrors<T>(check: () => T): T {
+    try {
+        return check();
+    } catch (error) {
+        if (ValidationError.isInstance(error)) {
+            throw new pulumi.InputPropertiesError({ message: error.message, errors: error.problems });
+        }
+        throw error;
+    }
+}

@@ -1,0 +1,183 @@
+import { buildRepositoryPolicy, RepositoryAccessPlain } from "./access";
+import { describeValue, joinPath, ProblemList, ValidationError } from "./errors";
+import { isKnown, Known, UNKNOWN } from "./known";
+import { translatePolicy } from "./lifecycle/policy";
+import { LifecyclePolicyArgs } from "./lifecycle/types";
+
+export type ImageTagMutability = "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
+export const IMAGE_TAG_MUTABILITIES: ImageTagMutability[] = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
+
+export interface RepositoryEncryptionPlain {
+    type?: "AES256" | "KMS";
+    kmsKey?: string;
+}
+
+/** A `Repository`'s arguments as far as they are known now; unknown ones are `UNKNOWN`. */
+export interface RepositorySettingsView {
+    name?: Known<string>;
+    forceDelete?: Known<boolean>;
+    imageTagMutability?: Known<string>;
+    imageTagMutabilityExclusionFilters?: Known<string[]>;
+    scanOnPush?: Known<boolean>;
+    encryption?: Known<RepositoryEncryptionPlain>;
+    tags?: Known<Record<string, string>>;
+    region?: Known<string>;
+    lifeCyclePolicyArgs?: Known<LifecyclePolicyArgs>;
+    access?: Known<RepositoryAccessPlain>;
+}
+
+/** What the checks derive from the settings, ready for the child resources. */
+export interface CheckedRepositorySettings {
+    /** The exact lifecycle policy JSON; `undefined` when skipped, `UNKNOWN` when the rules are not known yet. */
+    lifecyclePolicyText: Known<string | undefined>;
+    /** The repository policy JSON; `undefined` when `access` grants nothing. */
+    repositoryPolicyText: Known<string | undefined>;
+}
+
+export const SETTING_NAMES: ReadonlyArray<keyof RepositorySettingsView> = [
+    "name", "forceDelete", "imageTagMutability", "imageTagMutabilityExclusionFilters", "scanOnPush",
+    "encryption", "tags", "region", "lifeCyclePolicyArgs", "access",
+];
+
+/** ECR's repository name grammar (CreateRepository API reference). */
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const REPOSITORY_NAME_MIN = 2;
+const REPOSITORY_NAME_MAX = 256;
+/** Pulumi auto-naming appends "-" and seven hex characters. */
+const AUTONAME_SUFFIX = "-0000000";
+const EXCLUSION_FILTER = /^[0-9a-zA-Z._*-]{1,128}$/;
+const MAX_EXCLUSION_FILTERS = 5;
+const MAX_WILDCARDS_PER_EXCLUSION_FILTER = 2;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
+export function isRepositoryName(name: string): boolean {
+    return name.length >= REPOSITORY_NAME_MIN && name.length <= REPOSITORY_NAME_MAX && REPOSITORY_NAME.test(name);
+}
+
+/** The name the repository child gets when `name` is left out; Pulumi adds a random suffix to it. */
+export function autoNameBase(resourceName: string): string {
+    return resourceName.toLowerCase();
+}
+
+function checkName(view: RepositorySettingsView, resourceName: string, problems: ProblemList): void {
+    const { name } = view;
+    if (name === undefined) {
+        const candidate = autoNameBase(resourceName) + AUTONAME_SUFFIX;
+        if (!isRepositoryName(candidate)) {
+            problems.add("name", `is not given, and the resource name ${describeValue(resourceName)} cannot be made into an ECR repository name ` +
+                "(lowercase letters, digits, and \".\", \"_\", \"-\" or \"/\" between them): pass name explicitly.");
+        }
+    } else if (isKnown(name) && (typeof name !== "string" || !isRepositoryName(name))) {
+        problems.add("name", `must be ${REPOSITORY_NAME_MIN} to ${REPOSITORY_NAME_MAX} characters of lowercase letters and digits, separated by ` +
+            `single ".", "_", "-" or "/" (for example "team/app"), but is ${describeValue(name)}.`);
+    }
+}
+
+function checkMutability(view: RepositorySettingsView, problems: ProblemList): void {
+    const { imageTagMutability: mutability, imageTagMutabilityExclusionFilters: filters } = view;
+    if (mutability !== undefined && isKnown(mutability) && !IMAGE_TAG_MUTABILITIES.includes(mutability as ImageTagMutability)) {
+        problems.add("imageTagMutability", `must be one of ${IMAGE_TAG_MUTABILITIES.join(", ")}, but is ${describeValue(mutability)}.`);
+        return;
+    }
+    const mode = mutability ?? "MUTABLE";
+    if (!isKnown(mode) || filters === UNKNOWN) {
+        return;
+    }
+    const withExclusion = mode.endsWith("_WITH_EXCLUSION");
+    if (!withExclusion) {
+        if (filters !== undefined) {
+            problems.add("imageTagMutabilityExclusionFilters",
+                `only apply with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, but imageTagMutability is ${mutability === undefined ? "MUTABLE (the default)" : mode}: ` +
+                "remove the filters, or choose a *_WITH_EXCLUSION mode.");
+        }
+        return;
+    }
+    if (!Array.isArray(filters) || filters.length === 0 || filters.length > MAX_EXCLUSION_FILTERS) {
+        problems.add("imageTagMutabilityExclusionFilters",
+            `${mode} needs 1 to ${MAX_EXCLUSION_FILTERS} wildcard filters naming the tags that are the exception (for example ["latest"]), ` +
+            `but got ${describeValue(filters)}.`);
+        return;
+    }
+    filters.forEach((filter, index) => {
+        const path = joinPath("imageTagMutabilityExclusionFilters", index);
+        if (typeof filter !== "string" || !EXCLUSION_FILTER.test(filter)) {
+            problems.add(path, `must be 1 to 128 characters of letters, digits, ".", "_", "-" and "*", but is ${describeValue(filter)}.`);
+        } else if (filter.split("*").length - 1 > MAX_WILDCARDS_PER_EXCLUSION_FILTER) {
+            problems.add(path, `has ${filter.split("*").length - 1} wildcards, but ECR allows at most ${MAX_WILDCARDS_PER_EXCLUSION_FILTER} "*" per filter.`);
+        }
+    });
+}
+
+function checkEncryption(encryption: Known<RepositoryEncryptionPlain> | undefined, problems: ProblemList): void {
+    if (encryption === undefined || !isKnown(encryption)) {
+        return;
+    }
+    if (typeof encryption !== "object" || encryption === null) {
+        problems.add("encryption", `must be an object such as { type: "KMS", kmsKey: "arn:aws:kms:..." }, but is ${describeValue(encryption)}.`);
+        return;
+    }
+    const type = encryption.type ?? "AES256";
+    if (type !== "AES256" && type !== "KMS") {
+        problems.add("encryption.type", `must be "AES256" or "KMS", but is ${describeValue(encryption.type)}.`);
+    } else if (encryption.kmsKey !== undefined && type !== "KMS") {
+        problems.add("encryption.kmsKey", "is only used with KMS encryption: set encryption.type to \"KMS\", or remove kmsKey.");
+    }
+}
+
+function checkPlainTypes(view: RepositorySettingsView, problems: ProblemList): void {
+    for (const flag of ["forceDelete", "scanOnPush"] as const) {
+        const value = view[flag];
+        if (value !== undefined && isKnown(value) && typeof value !== "boolean") {
+            problems.add(flag, `must be true or false, but is ${describeValue(value)}.`);
+        }
+    }
+    const { tags, region } = view;
+    if (tags !== undefined && isKnown(tags)) {
+        if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
+            problems.add("tags", `must be a map of tag names to string values, but is ${describeValue(tags)}.`);
+        } else {
+            for (const [key, value] of Object.entries(tags)) {
+                if (typeof value !== "string" && isKnown(value)) {
+                    problems.add(joinPath("tags", key), `must be a string, but is ${describeValue(value)}.`);
+                }
+            }
+        }
+    }
+    if (region !== undefined && isKnown(region) && (typeof region !== "string" || !REGION.test(region))) {
+        problems.add("region", `must be an AWS region code such as "us-east-1", but is ${describeValue(region)}.`);
+    }
+}
+
+/**
+ * Checks a `Repository`'s settings and derives its policies. Throws `ValidationError` with every problem;
+ * settings that are `UNKNOWN` are skipped here and checked again by the component once they resolve.
+ */
+export function checkRepositorySettings(resourceName: string, view: RepositorySettingsView, extraKeys: string[] = []): CheckedRepositorySettings {
+    const problems = new ProblemList();
+    for (const key of extraKeys) {
+        problems.add(key, `is not a Repository argument; use one of ${SETTING_NAMES.join(", ")}.`);
+    }
+    checkName(view, resourceName, problems);
+    checkMutability(view, problems);
+    checkEncryption(view.encryption, problems);
+    checkPlainTypes(view, problems);
+
+    let repositoryPolicyText: Known<string | undefined> = UNKNOWN;
+    if (isKnown(view.access)) {
+        repositoryPolicyText = buildRepositoryPolicy(view.access, "access", problems);
+    }
+    let lifecyclePolicyText: Known<string | undefined> = UNKNOWN;
+    if (isKnown(view.lifeCyclePolicyArgs)) {
+        try {
+            const policy = translatePolicy(view.lifeCyclePolicyArgs, "lifeCyclePolicyArgs");
+            lifecyclePolicyText = policy === undefined ? undefined : JSON.stringify(policy);
+        } catch (error) {
+            if (!ValidationError.isInstance(error)) {
+                throw error;
+            }
+            problems.problems.push(...error.problems);
+        }
+    }
+    problems.throwIfAny(`Repository "${resourceName}"`);
+    return { lifecyclePolicyText, repositoryPolicyText };
+}

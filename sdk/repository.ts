@@ -1,0 +1,197 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { knownNow, reportingInputErrors } from "./inputs";
+import { isKnown, UNKNOWN } from "./known";
+import { LifecyclePolicyArgs } from "./lifecycle/types";
+import {
+    autoNameBase,
+    checkRepositorySettings,
+    ImageTagMutability,
+    RepositoryEncryptionPlain,
+    RepositorySettingsView,
+    SETTING_NAMES,
+} from "./repository-settings";
+
+export { ImageTagMutability } from "./repository-settings";
+
+/** Who may use the repository. Each list yields one least-privilege statement of the repository policy. */
+export interface RepositoryAccess {
+    /** Account IDs (become `arn:aws:iam::<id>:root`) or IAM principal ARNs that may pull images. */
+    pull?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Account IDs or IAM principal ARNs that may push (and pull) images. */
+    push?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Lambda function ARN patterns (`*` allowed) whose functions may run images from this repository. */
+    lambdaPull?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** How images are encrypted at rest. ECR cannot change this after creation. */
+export interface RepositoryEncryption {
+    /** Default: "AES256". */
+    type?: pulumi.Input<"AES256" | "KMS">;
+    /** A KMS key ARN; only with `type: "KMS"`. Default: the AWS-managed ECR key. */
+    kmsKey?: pulumi.Input<string>;
+}
+
+export interface RepositoryArgs {
+    /** The repository name. Default: the resource name, lower-cased, plus a random suffix. */
+    name?: pulumi.Input<string>;
+    /** Delete the repository even when it still holds images. Default: false. */
+    forceDelete?: pulumi.Input<boolean>;
+    /** Default: "MUTABLE". */
+    imageTagMutability?: pulumi.Input<ImageTagMutability>;
+    /** Wildcard filters for the tags that are the exception to a `*_WITH_EXCLUSION` mode; 1 to 5, required by those modes. */
+    imageTagMutabilityExclusionFilters?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Scan images for vulnerabilities when they are pushed. Default: true. */
+    scanOnPush?: pulumi.Input<boolean>;
+    /** Default: AES256. */
+    encryption?: pulumi.Input<RepositoryEncryption>;
+    /** Tags for every child resource that takes tags. */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** The AWS region of every child. Default: the provider's region. */
+    region?: pulumi.Input<string>;
+    /** The lifecycle policy. Default: keep at most one untagged image. */
+    lifeCyclePolicyArgs?: pulumi.Input<LifecyclePolicyArgs>;
+    /** Grants to other principals through a repository policy. Default: none (only this account's IAM policies apply). */
+    access?: pulumi.Input<RepositoryAccess>;
+}
+
+/** What an `Image` needs to know about the repository it pushes to. */
+export interface RepositoryBuildSettings {
+    resourceName: string;
+    imageTagMutability: pulumi.Input<ImageTagMutability>;
+    imageTagMutabilityExclusionFilters: pulumi.Input<pulumi.Input<string>[]> | undefined;
+    encryption: pulumi.Input<RepositoryEncryption> | undefined;
+    tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined;
+    region: pulumi.Input<string> | undefined;
+}
+
+const buildSettings = new WeakMap<Repository, RepositoryBuildSettings>();
+
+/** The settings of a `Repository` that decide how images may be pushed to it (tag mutability, encryption, region). */
+export function buildSettingsOf(repository: Repository): RepositoryBuildSettings {
+    const settings = buildSettings.get(repository);
+    if (settings === undefined) {
+        throw new Error("expected an ecrx Repository constructed in this program");
+    }
+    return settings;
+}
+
+/**
+ * An ECR repository with a lifecycle policy (by default: keep at most one untagged image), scanning on
+ * push, and optional cross-account and Lambda access. Every argument is checked before anything is
+ * created; problems are reported together, each against its property path.
+ */
+export class Repository extends pulumi.ComponentResource {
+    /** The ECR repository. */
+    public readonly repository: aws.ecr.Repository;
+    /** The lifecycle policy; absent when `lifeCyclePolicyArgs.skip` is true. */
+    public readonly lifecyclePolicy?: aws.ecr.LifecyclePolicy;
+    /** The repository policy; present when `access` grants something. */
+    public readonly repositoryPolicy?: aws.ecr.RepositoryPolicy;
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
+    public readonly repositoryUrl: pulumi.Output<string>;
+    public readonly arn: pulumi.Output<string>;
+    public readonly registryId: pulumi.Output<string>;
+    public readonly repositoryName: pulumi.Output<string>;
+    /** The exact lifecycle policy JSON applied; undefined when skipped. */
+    public readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: RepositoryArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+        // Checked before the component registers, so an invalid program creates nothing at all.
+        const view = Object.fromEntries(SETTING_NAMES.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])) as RepositorySettingsView;
+        const extraKeys = Object.keys(args).filter((key) => !(SETTING_NAMES as string[]).includes(key) && (args as any)[key] !== undefined);
+        const checked = reportingInputErrors(() => checkRepositorySettings(name, view, extraKeys));
+
+        super("ecrx:index:Repository", name, {}, opts);
+
+        /** An argument as given when it was checked above, otherwise checked once it resolves. */
+        const checkedLater = <K extends keyof RepositorySettingsView & keyof RepositoryArgs>(key: K): RepositoryArgs[K] | pulumi.Output<any> =>
+            view[key] !== UNKNOWN ? args[key] : (pulumi.output(args[key] as any) as pulumi.Output<unknown>).apply((resolved: unknown) =>
+                reportingInputErrors(() => {
+                    checkRepositorySettings(name, { ...view, [key]: resolved });
+                    return resolved;
+                }));
+        /** A derived policy text: known now, or derived (and checked) once its argument resolves. */
+        const derivedLater = (key: "lifeCyclePolicyArgs" | "access", text: "lifecyclePolicyText" | "repositoryPolicyText") =>
+            isKnown(checked[text]) ? pulumi.output(checked[text] as string | undefined) : (pulumi.output(args[key] as any) as pulumi.Output<unknown>).apply((resolved: unknown) =>
+                reportingInputErrors(() => checkRepositorySettings(name, { ...view, [key]: resolved })[text] as string | undefined));
+
+        const mutability = checkedLater("imageTagMutability") ?? "MUTABLE";
+        const exclusionFilters = checkedLater("imageTagMutabilityExclusionFilters");
+        const encryption = checkedLater("encryption");
+        const region = checkedLater("region");
+        const tags = checkedLater("tags");
+        const childOpts = { parent: this };
+
+        this.repository = new aws.ecr.Repository(autoNameBase(name), {
+            name: checkedLater("name"),
+            forceDelete: checkedLater("forceDelete") ?? false,
+            imageTagMutability: mutability,
+            imageTagMutabilityExclusionFilters: exclusionFilters === undefined ? undefined
+                : pulumi.output(exclusionFilters).apply((filters: string[]) => filters.map((filter) => ({ filter, filterType: "WILDCARD" }))),
+            imageScanningConfiguration: { scanOnPush: checkedLater("scanOnPush") ?? true },
+            encryptionConfigurations: pulumi.output(encryption as pulumi.Input<RepositoryEncryptionPlain | undefined>).apply((e) => [{
+                encryptionType: e?.type ?? "AES256",
+                ...(e?.kmsKey !== undefined ? { kmsKey: e.kmsKey } : {}),
+            }]),
+            tags,
+            region,
+        }, childOpts);
+
+        /**
+         * Whether a policy resource exists is decided now; an argument that resolves later to "no policy"
+         * cannot take the resource back, so that is an error rather than an empty policy.
+         */
+        const requirePolicy = (text: pulumi.Output<string | undefined>, propertyPath: string, reason: string) => text.apply((value) => {
+            if (value === undefined) {
+                throw new pulumi.InputPropertiesError({ message: `Repository "${name}": ${propertyPath} ${reason}`, errors: [{ propertyPath, reason }] });
+            }
+            return value;
+        });
+
+        this.lifecyclePolicyText = derivedLater("lifeCyclePolicyArgs", "lifecyclePolicyText");
+        if (checked.lifecyclePolicyText !== undefined) {
+            this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(name, {
+                repository: this.repository.name,
+                // A string, not the typed document: the typed document has no tagPatternList.
+                policy: requirePolicy(this.lifecyclePolicyText, "lifeCyclePolicyArgs.skip",
+                    "must be known when the program runs (not an Output), because it decides whether a lifecycle policy exists."),
+                region,
+            }, { ...childOpts, deleteBeforeReplace: true });
+        }
+
+        if (checked.repositoryPolicyText !== undefined) {
+            this.repositoryPolicy = new aws.ecr.RepositoryPolicy(name, {
+                repository: this.repository.name,
+                policy: requirePolicy(derivedLater("access", "repositoryPolicyText"), "access",
+                    "resolved to grant nothing, but a repository policy was already planned for it: leave access out instead."),
+                region,
+            }, childOpts);
+        }
+
+        this.repositoryUrl = this.repository.repositoryUrl;
+        this.arn = this.repository.arn;
+        this.registryId = this.repository.registryId;
+        this.repositoryName = this.repository.name;
+
+        buildSettings.set(this, {
+            resourceName: name,
+            imageTagMutability: mutability as pulumi.Input<ImageTagMutability>,
+            imageTagMutabilityExclusionFilters: exclusionFilters as pulumi.Input<pulumi.Input<string>[]> | undefined,
+            encryption: encryption as pulumi.Input<RepositoryEncryption> | undefined,
+            tags: tags as RepositoryBuildSettings["tags"],
+            region: region as pulumi.Input<string> | undefined,
+        });
+
+        this.registerOutputs({
+            repository: this.repository,
+            lifecyclePolicy: this.lifecyclePolicy,
+            repositoryPolicy: this.repositoryPolicy,
+            repositoryUrl: this.repositoryUrl,
+            arn: this.arn,
+            registryId: this.registryId,
+            repositoryName: this.repositoryName,
+            lifecyclePolicyText: this.lifecyclePolicyText,
+        });
+    }
+}

@@ -1,0 +1,190 @@
+// A mocked Pulumi runtime that records what a program registers, the way the engine would see it.
+// Call `installMocks()` before importing the code under test, as Pulumi's testing guide requires.
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+
+export interface Registration {
+    type: string;
+    name: string;
+    /** Inputs as the engine receives them: a secret stays wrapped, as `{ [SECRET_KEY]: SECRET_SIGNATURE, value }`. */
+    inputs: Record<string, any>;
+    urn?: string;
+    /** The parent's URN, from the registration request. */
+    parent?: string;
+}
+
+export interface Invocation {
+    token: string;
+    inputs: Record<string, any>;
+}
+
+/** The key and signature with which Pulumi's wire format marks a secret value. */
+export const SECRET_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretWrapper(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as any)[SECRET_KEY] === SECRET_SIGNATURE;
+}
+
+/** Paths at which `needle` appears in `value` outside any secret wrapper: where a secret would leak. */
+export function plainOccurrences(value: unknown, needle: string, path = ""): string[] {
+    if (isSecretWrapper(value)) {
+        return [];
+    }
+    if (typeof value === "string") {
+        return value.includes(needle) ? [path || "(root)"] : [];
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([key, inner]) => plainOccurrences(inner, needle, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key));
+    }
+    return [];
+}
+
+export const FAKE_ACCOUNT = "123456789012";
+export const FAKE_REGION = "us-west-2";
+export const FAKE_PASSWORD = "ecr-password-that-must-stay-secret";
+
+/** A deterministic fake digest for a pushed image, so tests can predict `imageUri`. */
+export function fakeDigest(seed: string): string {
+    let hash = 0n;
+    for (const char of seed) {
+        hash = (hash * 131n + BigInt(char.codePointAt(0)!)) % (1n << 256n);
+    }
+    return `sha256:${hash.toString(16).padStart(64, "0")}`;
+}
+
+export class MockCloud {
+    readonly registrations: Registration[] = [];
+    readonly invocations: Invocation[] = [];
+
+    /** Every registration of a type, in order. */
+    ofType(type: string): Registration[] {
+        return this.registrations.filter((r) => r.type === type);
+    }
+
+    /** The single registration of a type; fails when there is not exactly one. */
+    one(type: string): Registration {
+        const found = this.ofType(type);
+        if (found.length !== 1) {
+            throw new Error(`expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+        }
+        return found[0];
+    }
+
+    reset(): void {
+        this.registrations.length = 0;
+        this.invocations.length = 0;
+    }
+}
+
+/** What the fake cloud computes for a resource, as the real provider would after create. */
+function fakeState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    switch (type) {
+        case "aws:ecr/repository:Repository": {
+            const repositoryName = inputs.name ?? `${name}-abc1234`;
+            const region = inputs.region ?? FAKE_REGION;
+            return {
+                ...inputs,
+                name: repositoryName,
+                arn: `arn:aws:ecr:${region}:${FAKE_ACCOUNT}:repository/${repositoryName}`,
+                registryId: FAKE_ACCOUNT,
+                repositoryUrl: `${FAKE_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${repositoryName}`,
+            };
+        }
+        case "docker-build:index:Image": {
+            if (pulumi.runtime.isDryRun()) {
+                return inputs; // The digest of an image not yet built is unknown in a preview.
+            }
+            const digest = fakeDigest(JSON.stringify(inputs.tags ?? []) + JSON.stringify(inputs.context ?? {}));
+            return { ...inputs, digest, ref: `${inputs.tags?.[0] ?? "unknown"}@${digest}` };
+        }
+        default:
+            return inputs;
+    }
+}
+
+let installed: MockCloud | undefined;
+let pendingParents: Array<(urn: string, parent: string) => void> = [];
+
+/**
+ * Installs the mocks once per process (Pulumi's runtime is global) and returns the recorder.
+ * `preview` decides whether the program runs as a `pulumi preview` (true) or an update.
+ */
+export function installMocks(options: { preview?: boolean } = {}): MockCloud {
+    const cloud = installed ?? new MockCloud();
+    if (installed === undefined) {
+        recordParents();
+    }
+    installed = cloud;
+    pulumi.runtime.setMocks({
+        newResource(args) {
+            const registration: Registration = { type: args.type, name: args.name, inputs: args.inputs };
+            cloud.registrations.push(registration);
+            pendingParents.push((urn, parent) => {
+                registration.urn = urn;
+                registration.parent = parent || undefined;
+            });
+            return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
+        },
+        call(args) {
+            cloud.invocations.push({ token: args.token, inputs: args.inputs });
+            if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
+                const registryId = args.inputs.registryId ?? FAKE_ACCOUNT;
+                const region = args.inputs.region ?? FAKE_REGION;
+                return {
+                    authorizationToken: Buffer.from(`AWS:${FAKE_PASSWORD}`).toString("base64"),
+                    expiresAt: "2030-01-01T00:00:00Z",
+                    id: region,
+                    password: FAKE_PASSWORD,
+                    proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
+                    region,
+                    registryId,
+                    userName: "AWS",
+                };
+            }
+            if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+                return { accountId: FAKE_ACCOUNT, arn: `arn:aws:iam::${FAKE_ACCOUNT}:user/test`, userId: "AIDTEST", id: FAKE_ACCOUNT };
+            }
+            return {};
+        },
+    }, "project", "stack", options.preview ?? false);
+    return cloud;
+}
+
+/** The mock monitor knows each request's parent; the mocks API does not pass it on, so we read it here. */
+function recordParents(): void {
+    const register = MockMonitor.prototype.registerResource;
+    MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, response: any) => void) {
+        const parent: string = req.getParent();
+        return register.call(this, req, (err: any, response: any) => {
+            const attach = pendingParents.shift();
+            if (!err && attach !== undefined) {
+                attach(response.getUrn(), parent);
+            }
+            callback(err, response);
+        });
+    };
+}
+
+/** Resolves an Output the way a test needs it: its value, or `undefined` when unknown (preview). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+        (output as any).promise().then(resolve, reject);
+    });
+}
+
+/** Whether an Output is known (not computed during a preview). */
+export async function isKnownOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+    return (output as any).isKnown as Promise<boolean>;
+}
+
+/** Whether an Output is marked secret. */
+export async function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+    return (output as any).isSecret as Promise<boolean>;
+}
+
+/** Waits until every registration the program started has reached the mock engine. */
+export async function settle(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+}
