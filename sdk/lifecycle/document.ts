@@ -336,8 +336,9 @@ export function parsePolicyDocument(raw: unknown, basePath = ""): PolicyDocument
     if (document.rules.length === 0) {
         problems.add(rulesPath, "must contain at least one rule.");
     }
-    const sound = document.rules.every((rule, index) => checkRawRule(rule, joinPath(rulesPath, index), problems));
-    if (sound) {
+    // Every rule is checked (no short-circuit), so one malformed rule does not hide the problems of the next.
+    const sound = document.rules.map((rule, index) => checkRawRule(rule, joinPath(rulesPath, index), problems)).every(Boolean);
+    if (sound && document.rules.length > 0) {
         checkPolicyRules(document.rules, locateInDocument(basePath), problems);
         checkPolicyText(document, rulesPath, problems);
     }

@@ -10,14 +10,17 @@ import {
     TagStatus,
 } from "./types";
 
-/** The default policy: keep at most one untagged image. Tagged images are never touched by default. */
+/**
+ * The default policy: keep at most one untagged image. Tagged images are never touched by default.
+ * Frozen all the way down: a caller editing the exported constant would otherwise change every later default.
+ */
 export const DEFAULT_POLICY: PolicyDocument = Object.freeze({
-    rules: [{
+    rules: Object.freeze([Object.freeze({
         rulePriority: 1,
         description: "remove untagged images",
-        selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 },
-        action: { type: "expire" },
-    }],
+        selection: Object.freeze({ tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 }),
+        action: Object.freeze({ type: "expire" }),
+    })]),
 }) as PolicyDocument;
 
 /** Friendly condition field → ECR count type, in the order they are documented. */
@@ -87,10 +90,9 @@ function translateSelection(raw: unknown, path: string, problems: ProblemList): 
         return undefined;
     }
     tagStatus ??= "tagged";
+    // `{ tagStatus: "tagged" }` without a list is left for checkPolicyRules to reject: widening it to every
+    // tagged image (as the "tagged" string does) would silently act on far more images than a list meant to.
     const selection: Omit<PolicySelection, "countType" | "countNumber"> = { tagStatus };
-    if (tagStatus === "tagged" && !hasList) {
-        selection.tagPatternList = ["*"];
-    }
     if (raw.tagPatternList !== undefined) {
         selection.tagPatternList = [...raw.tagPatternList as string[]];
     }
