@@ -4,3 +4,5 @@ import * as lifecycle from "./lifecycle";
 
 export { lifecycle };
 export { ValidationError, ValidationProblem } from "./errors";
+export { Repository, RepositoryArgs, RepositoryAccess, RepositoryEncryption, ImageTagMutability } from "./repository";
+export { Image, ImageArgs, ImageSsh, RegistryCredentials, RepositoryImageArgs, buildAndPushImage } from "./image";

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Image, RepositoryImageArgs } from "./image";
 import { knownNow, reportingInputErrors } from "./inputs";
 import { isKnown, UNKNOWN } from "./known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
@@ -95,6 +96,7 @@ export class Repository extends pulumi.ComponentResource {
     public readonly repositoryName: pulumi.Output<string>;
     /** The exact lifecycle policy JSON applied; undefined when skipped. */
     public readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
+    private readonly resourceName: string;
 
     constructor(name: string, args: RepositoryArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Checked before the component registers, so an invalid program creates nothing at all.
@@ -103,6 +105,7 @@ export class Repository extends pulumi.ComponentResource {
         const checked = reportingInputErrors(() => checkRepositorySettings(name, view, extraKeys));
 
         super("ecrx:index:Repository", name, {}, opts);
+        this.resourceName = name;
 
         /** An argument as given when it was checked above, otherwise checked once it resolves. */
         const checkedLater = <K extends keyof RepositorySettingsView & keyof RepositoryArgs>(key: K): RepositoryArgs[K] | pulumi.Output<any> =>
@@ -193,5 +196,14 @@ export class Repository extends pulumi.ComponentResource {
             repositoryName: this.repositoryName,
             lifecyclePolicyText: this.lifecyclePolicyText,
         });
+    }
+
+    /**
+     * Builds a Docker context and pushes it here: `repo.buildAndPushImage("./app")`, or with full `Image`
+     * arguments. The `Image` is named after this repository unless `imageName` is given.
+     */
+    buildAndPushImage(contextOrArgs: string | RepositoryImageArgs = ".", opts: pulumi.ComponentResourceOptions = {}): Image {
+        const { imageName, ...args } = typeof contextOrArgs === "string" ? { context: contextOrArgs } as RepositoryImageArgs : contextOrArgs;
+        return new Image(imageName ?? this.resourceName, { ...args, repository: this }, { parent: this, ...opts });
     }
 }

@@ -1,0 +1,217 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describeValue, joinPath, ProblemList } from "./errors";
+import { isKnown, Known } from "./known";
+import { isRepositoryName } from "./repository-settings";
+
+/** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
+export const DEFAULT_PLATFORMS = ["linux/amd64"];
+export const DEFAULT_TAGS = ["latest"];
+/** The tag under which the registry build cache is stored in the cache repository. */
+export const CACHE_TAG = "buildcache";
+/** Docker's tag grammar. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+/** A registry host for another registry: a DNS name with a dot, `localhost`, or an IP, optionally with a port. */
+const OTHER_HOST = /^(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+
+export type RepositoryLocation =
+    | { kind: "ecr"; host: string; registryId: string; region: string; name: string }
+    | { kind: "other"; host: string; name: string };
+
+/**
+ * Reads a repository URL. ECR URLs give the registry ID and region for authentication; a plain
+ * `host[:port]/name` is another registry, which needs explicit credentials. A tag or digest in the URL is
+ * rejected: the image's tags say what is pushed, and a digest cannot be pushed to.
+ */
+export function parseRepositoryUrl(url: string): RepositoryLocation | string {
+    const slash = url.indexOf("/");
+    if (url.includes("://")) {
+        return "must not have a scheme: write it as <account>.dkr.ecr.<region>.amazonaws.com/<name>.";
+    }
+    if (slash <= 0) {
+        return "must be <account>.dkr.ecr.<region>.amazonaws.com/<name> (or host[:port]/name for another registry), but has no repository name.";
+    }
+    const host = url.slice(0, slash);
+    const name = url.slice(slash + 1);
+    if (name.includes("@")) {
+        return "carries a digest; give the repository URL alone (the digest is what this component produces).";
+    }
+    if (name.includes(":")) {
+        return "carries a tag; give the repository URL alone and put the tag in `tags`.";
+    }
+    if (!isRepositoryName(name)) {
+        return `names the repository ${describeValue(name)}, which is not a valid repository name (lowercase letters and digits separated by ".", "_", "-" or "/").`;
+    }
+    const ecr = ECR_HOST.exec(host);
+    if (ecr !== null) {
+        return { kind: "ecr", host, registryId: ecr[1], region: ecr[2], name };
+    }
+    if (host.includes("amazonaws.com")) {
+        return `has the host ${describeValue(host)}, which is not an ECR registry host (<12-digit account>.dkr.ecr.<region>.amazonaws.com).`;
+    }
+    if (!OTHER_HOST.test(host)) {
+        return `has the host ${describeValue(host)}, which is neither an ECR registry nor a host[:port] of another registry.`;
+    }
+    return { kind: "other", host, name };
+}
+
+/** Whether ECR lets a tag be overwritten under a repository's mutability settings. */
+export function isTagMutable(tag: string, mutability: string, exclusionFilters: string[] = []): boolean {
+    const matchesFilter = exclusionFilters.some((filter) =>
+        new RegExp(`^${filter.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, "\\$&")).join(".*")}$`).test(tag));
+    switch (mutability) {
+        case "IMMUTABLE": return false;
+        case "IMMUTABLE_WITH_EXCLUSION": return matchesFilter;
+        case "MUTABLE_WITH_EXCLUSION": return !matchesFilter;
+        default: return true;
+    }
+}
+
+/** An `Image`'s arguments as far as they are known now. */
+export interface ImagePlanView {
+    context?: Known<string>;
+    dockerfile?: Known<string>;
+    dockerfileInline?: Known<string>;
+    platforms?: Known<string[]>;
+    tags?: Known<string[]>;
+    repositoryUrl?: Known<string>;
+    hasRepository: boolean;
+    registryId?: Known<string>;
+    region?: Known<string>;
+    hasRegistryCredentials: boolean;
+    /** The target repository's tag mutability, when the repository is an ecrx `Repository`. */
+    repositoryMutability?: Known<string>;
+    repositoryExclusionFilters?: Known<string[]>;
+    /** Arguments that are not `Image` arguments (typos), reported rather than ignored. */
+    unknownArguments: string[];
+    /** `cache: false` together with explicit cacheFrom/cacheTo. */
+    cacheDisabledButGiven: boolean;
+}
+
+export const IMAGE_ARGUMENT_NAMES = [
+    "repository", "repositoryUrl", "context", "dockerfile", "dockerfileInline", "target", "buildArgs", "labels", "platforms", "tags",
+    "secrets", "ssh", "noCache", "pull", "network", "addHosts", "builder", "buildOnPreview", "cache", "cacheFrom", "cacheTo",
+    "region", "registryId", "registry",
+];
+
+function checkPaths(view: ImagePlanView, problems: ProblemList): void {
+    const context = view.context ?? ".";
+    if (!isKnown(context)) {
+        return;
+    }
+    if (typeof context !== "string" || !fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
+        problems.add("context", `must be a directory with the files to build, but ${describeValue(context)} ` +
+            `${typeof context === "string" && fs.existsSync(context) ? "is not a directory" : `does not exist (resolved from ${process.cwd()})`}.`);
+        return;
+    }
+    const { dockerfile, dockerfileInline } = view;
+    if (dockerfile !== undefined && dockerfileInline !== undefined) {
+        problems.add("dockerfileInline", "is given together with dockerfile: use one, either a Dockerfile path or its inline text.");
+    } else if (dockerfileInline !== undefined) {
+        if (isKnown(dockerfileInline) && (typeof dockerfileInline !== "string" || dockerfileInline.trim() === "")) {
+            problems.add("dockerfileInline", "must be the non-empty text of a Dockerfile.");
+        }
+    } else {
+        const dockerfilePath = dockerfile ?? path.join(context, "Dockerfile");
+        if (isKnown(dockerfilePath) && (typeof dockerfilePath !== "string" || !fs.existsSync(dockerfilePath) || !fs.statSync(dockerfilePath).isFile())) {
+            problems.add(dockerfile === undefined ? "context" : "dockerfile",
+                `${dockerfile === undefined ? `has no Dockerfile (looked for ${describeValue(dockerfilePath)})` : `${describeValue(dockerfilePath)} is not a file`}: ` +
+                "give dockerfile with its path, or dockerfileInline with its text.");
+        }
+    }
+}
+
+function checkList(value: Known<string[]> | undefined, field: string, valid: RegExp, expected: string, problems: ProblemList): void {
+    if (value === undefined || !isKnown(value)) {
+        return;
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        problems.add(field, `must be a non-empty list of ${expected}; leave it out for the default.`);
+        return;
+    }
+    const seen = new Map<string, number>();
+    value.forEach((entry, index) => {
+        const where = joinPath(field, index);
+        if (typeof entry !== "string" || !valid.test(entry)) {
+            problems.add(where, `must be ${expected}, but is ${describeValue(entry)}.`);
+        } else if (seen.has(entry)) {
+            problems.add(where, `repeats ${describeValue(entry)} from ${joinPath(field, seen.get(entry)!)}: list each once.`);
+        } else {
+            seen.set(entry, index);
+        }
+    });
+}
+
+function checkRepository(view: ImagePlanView, problems: ProblemList): RepositoryLocation | undefined {
+    const { repositoryUrl, hasRepository } = view;
+    if (hasRepository && repositoryUrl !== undefined) {
+        problems.add("repositoryUrl", "is given together with repository: give one of them.");
+        return undefined;
+    }
+    if (!hasRepository && repositoryUrl === undefined) {
+        problems.add("repository", "is required: pass an ecrx Repository, or its URL as repositoryUrl.");
+        return undefined;
+    }
+    if (hasRepository || !isKnown(repositoryUrl!)) {
+        return undefined;
+    }
+    const location = typeof repositoryUrl === "string" ? parseRepositoryUrl(repositoryUrl) : "must be a string.";
+    if (typeof location === "string") {
+        problems.add("repositoryUrl", `${describeValue(repositoryUrl)} ${location}`);
+        return undefined;
+    }
+    if (location.kind === "other" && !view.hasRegistryCredentials) {
+        problems.add("registry", `is required for ${describeValue(location.host)}, which is not an ECR registry: ` +
+            "give registry with username and password (ECR credentials are fetched automatically only for ECR).");
+    }
+    if (location.kind === "ecr") {
+        for (const [field, expected] of [["region", location.region], ["registryId", location.registryId]] as const) {
+            const given = view[field];
+            if (given !== undefined && isKnown(given) && given !== expected) {
+                problems.add(field, `is ${describeValue(given)}, but the repository URL is in ${field === "region" ? "region" : "account"} ${describeValue(expected)}: ` +
+                    "leave it out, it is read from the URL.");
+            }
+        }
+    }
+    return location;
+}
+
+/** Under IMMUTABLE tags, re-pushing `latest` fails at push time; say so at construction, with the fix. */
+function checkTagMutability(view: ImagePlanView, problems: ProblemList): void {
+    const { repositoryMutability: mutability, repositoryExclusionFilters: filters } = view;
+    const tags = view.tags ?? DEFAULT_TAGS;
+    if (mutability === undefined || !isKnown(mutability) || !isKnown(tags) || (filters !== undefined && !isKnown(filters)) || !Array.isArray(tags)) {
+        return;
+    }
+    for (const tag of DEFAULT_TAGS) {
+        if (tags.includes(tag) && !isTagMutable(tag, mutability, filters)) {
+            problems.add("tags", `${view.tags === undefined ? "default to" : "include"} ${describeValue(tag)}, which moves on every push, ` +
+                `but the repository's imageTagMutability ${mutability} makes it immutable, so the second push would fail: ` +
+                "give tags that are unique per build (for example the git commit), or use IMMUTABLE_WITH_EXCLUSION with " +
+                `imageTagMutabilityExclusionFilters: [${describeValue(tag)}].`);
+        }
+    }
+}
+
+/**
+ * Checks an `Image`'s arguments before anything is built or registered. Throws `ValidationError` with
+ * every problem; returns where the image goes when the URL is known now.
+ */
+export function checkImagePlan(resourceName: string, view: ImagePlanView): RepositoryLocation | undefined {
+    const problems = new ProblemList();
+    for (const key of view.unknownArguments) {
+        problems.add(key, `is not an Image argument; use one of ${IMAGE_ARGUMENT_NAMES.join(", ")}.`);
+    }
+    if (view.cacheDisabledButGiven) {
+        problems.add("cache", "is false, but cacheFrom/cacheTo are given: remove cache (explicit cacheFrom/cacheTo already replace the default cache).");
+    }
+    checkPaths(view, problems);
+    checkList(view.platforms, "platforms", PLATFORM, "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"", problems);
+    checkList(view.tags, "tags", TAG, "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)", problems);
+    const location = checkRepository(view, problems);
+    checkTagMutability(view, problems);
+    problems.throwIfAny(`Image "${resourceName}"`);
+    return location;
+}

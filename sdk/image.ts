@@ -1,0 +1,289 @@
+import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, DEFAULT_TAGS, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
+} from "./image-plan";
+import { containsUnknowns, knownNow, reportingInputErrors } from "./inputs";
+import { isKnown, UNKNOWN } from "./known";
+import { buildSettingsOf, Repository } from "./repository";
+
+/** An SSH agent socket or keys to forward into the build (`RUN --mount=type=ssh`). */
+export interface ImageSsh {
+    id: pulumi.Input<string>;
+    paths?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** Credentials for a registry that is not ECR. The password is always kept secret. */
+export interface RegistryCredentials {
+    username: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+}
+
+export interface ImageArgs {
+    /** The ecrx `Repository` to push to. Give this or `repositoryUrl`. */
+    repository?: Repository;
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`, or `host[:port]/name` of another registry (needs `registry`). */
+    repositoryUrl?: pulumi.Input<string>;
+    /** The build context directory. Default: ".". */
+    context?: pulumi.Input<string>;
+    /** The Dockerfile path. Default: `<context>/Dockerfile`. */
+    dockerfile?: pulumi.Input<string>;
+    /** The Dockerfile's text, instead of a path. */
+    dockerfileInline?: pulumi.Input<string>;
+    /** The build stage to build. Default: the last stage. */
+    target?: pulumi.Input<string>;
+    buildArgs?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Default: ["linux/amd64"], which Fargate, Lambda and most EKS nodes run; arm64 images from Apple Silicon fail there. */
+    platforms?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Tags to push. Default: ["latest"]; a list given replaces it. */
+    tags?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Build secrets (`RUN --mount=type=secret,id=<key>`), always stored as secrets. */
+    secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    ssh?: pulumi.Input<pulumi.Input<ImageSsh>[]>;
+    /** Build without the layer cache. Default: false. */
+    noCache?: pulumi.Input<boolean>;
+    /** Always pull base images. Default: false. */
+    pull?: pulumi.Input<boolean>;
+    /** Network mode for RUN steps: "default", "host" or "none". Default: "default". */
+    network?: pulumi.Input<"default" | "host" | "none">;
+    /** Extra /etc/hosts entries, "host:ip". */
+    addHosts?: pulumi.Input<pulumi.Input<string>[]>;
+    /** The name of a BuildKit builder (a remote or cloud builder). Default: docker-build's embedded builder. */
+    builder?: pulumi.Input<string>;
+    /** Build during `pulumi preview` too. Default: docker-build's default (true). */
+    buildOnPreview?: pulumi.Input<boolean>;
+    /** Share build layers through a registry cache in a separate ECR repository. Default: true. */
+    cache?: boolean;
+    /** Explicit cache sources; replace the default cache. */
+    cacheFrom?: pulumi.Input<pulumi.Input<dockerBuild.types.input.CacheFromArgs>[]>;
+    /** Explicit cache destinations; replace the default cache. */
+    cacheTo?: pulumi.Input<pulumi.Input<dockerBuild.types.input.CacheToArgs>[]>;
+    /** The repository's region, for cross-region pushes. Default: read from the repository. */
+    region?: pulumi.Input<string>;
+    /** The registry (account) ID, for cross-account pushes. Default: read from the repository. */
+    registryId?: pulumi.Input<string>;
+    /** Credentials for a registry that is not ECR. ECR credentials are fetched automatically. */
+    registry?: pulumi.Input<RegistryCredentials>;
+}
+
+/** Arguments of `repository.buildAndPushImage(...)`: an `Image` without the repository, plus its resource name. */
+export interface RepositoryImageArgs extends Omit<ImageArgs, "repository" | "repositoryUrl" | "registryId" | "region"> {
+    /** The Image's resource name. Default: the repository's resource name; give one per image when a repository has several. */
+    imageName?: string;
+}
+
+const PLAN_KEYS = ["context", "dockerfile", "dockerfileInline", "platforms", "tags", "repositoryUrl", "registryId", "region"] as const;
+
+/** The registry a push needs credentials for. */
+interface RegistryLogin {
+    address: pulumi.Output<string>;
+    username: pulumi.Output<string>;
+    password: pulumi.Output<string>;
+}
+
+function ecrLogin(host: pulumi.Input<string>, registryId: pulumi.Input<string>, region: pulumi.Input<string> | undefined,
+    parent: pulumi.Resource): RegistryLogin {
+    const token = aws.ecr.getAuthorizationTokenOutput({ registryId, region }, { parent });
+    return { address: pulumi.output(host), username: token.userName, password: pulumi.secret(token.password) };
+}
+
+/** The registry host of a repository URL: everything before the first "/". */
+function hostOf(url: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.output(url).apply((u) => u.slice(0, u.indexOf("/")));
+}
+
+/**
+ * Builds a Docker context with docker-build and pushes it to ECR. `imageUri` is pinned by digest
+ * (`<repositoryUrl>@sha256:...`), so ECS, EKS and Lambda roll exactly when the content changes.
+ * The build cache lives in a separate repository, so it never competes with the application's
+ * untagged images under the repository's lifecycle policy.
+ */
+export class Image extends pulumi.ComponentResource {
+    /** `<repositoryUrl>@sha256:<digest>`: what ECS task definitions, Kubernetes pods and Lambda functions should run. */
+    public readonly imageUri: pulumi.Output<string>;
+    /** The pushed image's digest, `sha256:...`; unknown until the image is pushed. */
+    public readonly digest: pulumi.Output<string>;
+    /** The full references pushed, `<repositoryUrl>:<tag>`. */
+    public readonly tags: pulumi.Output<string[]>;
+    public readonly repositoryUrl: pulumi.Output<string>;
+    /** The docker-build image that is built and pushed. */
+    public readonly dockerImage: dockerBuild.Image;
+    /** The repository holding the build cache; absent when `cache` is false or explicit cacheFrom/cacheTo are given. */
+    public readonly cacheRepository?: Repository;
+    private readonly imageName: string;
+
+    constructor(name: string, args: ImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const { view, location } = Image.check(name, args);
+        super("ecrx:index:Image", name, {}, opts);
+        this.imageName = name;
+
+        const repository = args.repository;
+        const settings = repository !== undefined ? buildSettingsOf(repository) : undefined;
+        const checkedLater = <T>(key: typeof PLAN_KEYS[number], value: pulumi.Input<T> | undefined): pulumi.Input<T> | undefined =>
+            view[key] !== UNKNOWN ? value : pulumi.output(value as any).apply((resolved: any) =>
+                reportingInputErrors(() => {
+                    checkImagePlan(name, { ...view, [key]: resolved });
+                    return resolved;
+                }));
+
+        const repositoryUrl = pulumi.output(repository?.repositoryUrl ?? checkedLater("repositoryUrl", args.repositoryUrl)!);
+        const region = checkedLater("region", args.region) ?? settings?.region;
+        const tags = (checkedLater("tags", args.tags) ?? DEFAULT_TAGS) as pulumi.Input<string[]>;
+        const context = (checkedLater("context", args.context) ?? ".") as pulumi.Input<string>;
+        const dockerfile = checkedLater("dockerfile", args.dockerfile);
+        const dockerfileInline = checkedLater("dockerfileInline", args.dockerfileInline);
+        const childOpts = { parent: this };
+
+        const target = this.targetLogin(args, location, repositoryUrl, region);
+        const cache = this.planCache(name, args, location, repositoryUrl, region);
+        this.cacheRepository = cache.repository;
+
+        this.dockerImage = new dockerBuild.Image(name, {
+            context: { location: context },
+            dockerfile: dockerfileInline !== undefined ? { inline: dockerfileInline }
+                : { location: dockerfile ?? pulumi.output(context).apply((dir) => `${dir.replace(/\/+$/, "")}/Dockerfile`) },
+            platforms: (checkedLater("platforms", args.platforms) ?? DEFAULT_PLATFORMS) as pulumi.Input<dockerBuild.Platform[]>,
+            tags: pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`)),
+            push: true,
+            // Field by field, so only the password is secret and the plan still shows where it pushes.
+            registries: [target, ...cache.logins],
+            cacheFrom: cache.from,
+            cacheTo: cache.to,
+            buildArgs: args.buildArgs,
+            labels: args.labels,
+            target: args.target,
+            secrets: args.secrets === undefined ? undefined : pulumi.secret(args.secrets),
+            ssh: args.ssh,
+            noCache: args.noCache,
+            pull: args.pull,
+            network: args.network,
+            addHosts: args.addHosts,
+            builder: args.builder === undefined ? undefined : { name: args.builder },
+            buildOnPreview: args.buildOnPreview,
+        }, childOpts);
+
+        this.repositoryUrl = repositoryUrl;
+        this.tags = pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`));
+        this.digest = this.dockerImage.digest;
+        this.imageUri = pulumi.all([repositoryUrl, this.dockerImage.digest]).apply(([url, digest]) => {
+            if (!digest) {
+                if (pulumi.runtime.isDryRun()) {
+                    return pulumi.unknown as unknown as string; // Not pushed yet: unknown, never a guess.
+                }
+                throw new Error(`Image "${name}": docker-build pushed no digest for ${url}; the push did not complete.`);
+            }
+            return `${url}@${digest}`;
+        });
+
+        this.registerOutputs({
+            imageUri: this.imageUri,
+            digest: this.digest,
+            tags: this.tags,
+            repositoryUrl: this.repositoryUrl,
+            dockerImage: this.dockerImage,
+            cacheRepository: this.cacheRepository,
+        });
+    }
+
+    /** The digest-pinned image reference; the same value as `imageUri`. */
+    image(): pulumi.Output<string> {
+        return this.imageUri;
+    }
+
+    /** Credentials for the target registry: given ones for another registry, otherwise a fresh ECR token. */
+    private targetLogin(args: ImageArgs, location: RepositoryLocation | undefined, repositoryUrl: pulumi.Output<string>,
+        region: pulumi.Input<string> | undefined): RegistryLogin {
+        if (args.registry !== undefined) {
+            const credentials = pulumi.output(args.registry);
+            return { address: hostOf(repositoryUrl), username: credentials.username, password: pulumi.secret(credentials.password) };
+        }
+        if (args.repository !== undefined) {
+            return ecrLogin(hostOf(repositoryUrl), args.registryId ?? args.repository.registryId, region, this);
+        }
+        const ecrLocation = location !== undefined ? pulumi.output(location) : repositoryUrl.apply((url) => {
+            const parsed = parseRepositoryUrl(url);
+            if (typeof parsed === "string" || parsed.kind !== "ecr") {
+                throw new pulumi.InputPropertiesError({
+                    message: `Image "${this.imageName}": repositoryUrl ${url} is not an ECR repository URL`,
+                    errors: [{ propertyPath: "repositoryUrl", reason: typeof parsed === "string" ? parsed : "is not ECR: give registry credentials for another registry." }],
+                });
+            }
+            return parsed;
+        });
+        return ecrLogin(hostOf(repositoryUrl), args.registryId ?? ecrLocation.apply((l) => (l as { registryId: string }).registryId),
+            region ?? ecrLocation.apply((l) => (l as { region: string }).region), this);
+    }
+
+    /**
+     * The default cache is a registry cache in its own repository, `<repository>/build-cache`. Kept in the
+     * application repository, every cache export would leave one more untagged manifest, which takes the
+     * one untagged slot of the default lifecycle policy and expires the image the previous deployment runs.
+     */
+    private planCache(name: string, args: ImageArgs, location: RepositoryLocation | undefined, repositoryUrl: pulumi.Output<string>,
+        region: pulumi.Input<string> | undefined): { repository?: Repository; logins: RegistryLogin[]; from?: ImageArgs["cacheFrom"]; to?: ImageArgs["cacheTo"] } {
+        if (args.cacheFrom !== undefined || args.cacheTo !== undefined) {
+            return { logins: [], from: args.cacheFrom, to: args.cacheTo };
+        }
+        if (args.cache === false) {
+            return { logins: [] };
+        }
+        const registryCache = (ref: pulumi.Input<string>) => ({
+            from: [{ registry: { ref } }],
+            // imageManifest: ECR rejects docker-build's default manifest-list cache format.
+            to: [{ registry: { ref, mode: "max" as const, imageManifest: true, ociMediaTypes: true } }],
+        });
+        if (location?.kind === "other") {
+            // No ECR lifecycle policy runs there, so the cache can share the repository.
+            return { logins: [], ...registryCache(pulumi.interpolate`${repositoryUrl}:${CACHE_TAG}`) };
+        }
+        const settings = args.repository !== undefined ? buildSettingsOf(args.repository) : undefined;
+        // Next to the image, so builds read the cache from the region they push to.
+        const cacheRegion = region ?? (location?.kind === "ecr" ? location.region : undefined);
+        const repositoryName = args.repository?.repositoryName ?? repositoryUrl.apply((url) => url.slice(url.indexOf("/") + 1));
+        const cacheRepository = new Repository(`${name}-cache`, {
+            name: pulumi.interpolate`${repositoryName}/build-cache`,
+            // Only cache lives here; it must not block deleting the stack.
+            forceDelete: true,
+            scanOnPush: false,
+            encryption: settings?.encryption,
+            tags: settings?.tags,
+            region: cacheRegion,
+            lifeCyclePolicyArgs: { rules: [{ selection: "untagged", maximumAgeLimit: 1, description: "expire superseded build caches" }] },
+        }, { parent: this });
+        // A cache repository next to an ecrx Repository is in the same registry, so the target's login serves both.
+        const logins = args.repository !== undefined ? [] : [ecrLogin(hostOf(cacheRepository.repositoryUrl), cacheRepository.registryId, cacheRegion, this)];
+        return { repository: cacheRepository, logins, ...registryCache(pulumi.interpolate`${cacheRepository.repositoryUrl}:${CACHE_TAG}`) };
+    }
+
+    /** Checks the arguments before the component registers, so a mistake creates nothing. */
+    private static check(name: string, args: ImageArgs): { view: ImagePlanView; location?: RepositoryLocation } {
+        const view: ImagePlanView = {
+            ...Object.fromEntries(PLAN_KEYS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
+            hasRepository: args.repository !== undefined,
+            hasRegistryCredentials: args.registry !== undefined,
+            unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
+            cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
+        };
+        if (args.repository !== undefined) {
+            const settings = buildSettingsOf(args.repository);
+            view.repositoryMutability = knownNow(settings.imageTagMutability);
+            view.repositoryExclusionFilters = knownNow(settings.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
+        }
+        const location = reportingInputErrors(() => checkImagePlan(name, view));
+        return { view, location };
+    }
+}
+
+/**
+ * Builds a Docker context and pushes it to ECR. With a context path alone, or arguments without a
+ * repository, it first creates a `Repository` of the same name with the default (safe) settings.
+ */
+export function buildAndPushImage(name: string, contextOrArgs: string | ImageArgs = ".", opts: pulumi.ComponentResourceOptions = {}): Image {
+    const args: ImageArgs = typeof contextOrArgs === "string" ? { context: contextOrArgs } : contextOrArgs;
+    if (args.repository === undefined && args.repositoryUrl === undefined) {
+        return new Image(name, { ...args, repository: new Repository(name, {}, opts) }, opts);
+    }
+    return new Image(name, args, opts);
+}
