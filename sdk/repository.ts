@@ -107,13 +107,23 @@ export class Repository extends pulumi.ComponentResource {
         super("ecrx:index:Repository", name, {}, opts);
         this.resourceName = name;
 
-        /** An argument as given when it was checked above, otherwise checked once it resolves. */
-        const checkedLater = <K extends keyof RepositorySettingsView & keyof RepositoryArgs>(key: K): RepositoryArgs[K] | pulumi.Output<any> =>
-            view[key] !== UNKNOWN ? args[key] : (pulumi.output(args[key] as any) as pulumi.Output<unknown>).apply((resolved: unknown) =>
+        /**
+         * An argument as given when it was checked above, otherwise checked once it resolves. The mutability mode
+         * and its filters are only valid together, so when both are Outputs each is checked with the other resolved.
+         */
+        const checkedLater = <K extends keyof RepositorySettingsView & keyof RepositoryArgs>(key: K): RepositoryArgs[K] | pulumi.Output<any> => {
+            if (view[key] !== UNKNOWN) {
+                return args[key];
+            }
+            const partner = ({ imageTagMutability: "imageTagMutabilityExclusionFilters", imageTagMutabilityExclusionFilters: "imageTagMutability" } as
+                Partial<Record<keyof RepositoryArgs, keyof RepositorySettingsView & keyof RepositoryArgs>>)[key];
+            const together = partner !== undefined && view[partner] === UNKNOWN ? partner : undefined;
+            return pulumi.all([args[key] as any, together === undefined ? undefined : args[together] as any]).apply(([resolved, other]: unknown[]) =>
                 reportingInputErrors(() => {
-                    checkRepositorySettings(name, { ...view, [key]: resolved });
+                    checkRepositorySettings(name, { ...view, [key]: resolved, ...(together === undefined ? {} : { [together]: other }) });
                     return resolved;
                 }));
+        };
         /** A derived policy text: known now, or derived (and checked) once its argument resolves. */
         const derivedLater = (key: "lifeCyclePolicyArgs" | "access", text: "lifecyclePolicyText" | "repositoryPolicyText") =>
             isKnown(checked[text]) ? pulumi.output(checked[text] as string | undefined) : (pulumi.output(args[key] as any) as pulumi.Output<unknown>).apply((resolved: unknown) =>

@@ -11,6 +11,8 @@ export interface Registration {
     urn?: string;
     /** The parent's URN, from the registration request. */
     parent?: string;
+    /** The `deleteBeforeReplace` resource option, from the registration request. */
+    deleteBeforeReplace?: boolean;
 }
 
 export interface Invocation {
@@ -104,7 +106,7 @@ function fakeState(type: string, name: string, inputs: Record<string, any>): Rec
 }
 
 let installed: MockCloud | undefined;
-let pendingParents: Array<(urn: string, parent: string) => void> = [];
+let pendingParents: Array<(urn: string, parent: string, deleteBeforeReplace: boolean) => void> = [];
 
 /**
  * Installs the mocks once per process (Pulumi's runtime is global) and returns the recorder.
@@ -120,9 +122,10 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
         newResource(args) {
             const registration: Registration = { type: args.type, name: args.name, inputs: args.inputs };
             cloud.registrations.push(registration);
-            pendingParents.push((urn, parent) => {
+            pendingParents.push((urn, parent, deleteBeforeReplace) => {
                 registration.urn = urn;
                 registration.parent = parent || undefined;
+                registration.deleteBeforeReplace = deleteBeforeReplace;
             });
             return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
         },
@@ -151,18 +154,29 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
     return cloud;
 }
 
-/** The mock monitor knows each request's parent; the mocks API does not pass it on, so we read it here. */
+/**
+ * The mock monitor knows each request's parent and options; the mocks API does not pass them on, so we read
+ * them here. `newResource` runs synchronously inside `registerResource`, so the entry it queues belongs to this
+ * request; taking it right away keeps concurrent registrations (e.g. two policies) from swapping URNs.
+ */
 function recordParents(): void {
     const register = MockMonitor.prototype.registerResource;
     MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, response: any) => void) {
         const parent: string = req.getParent();
-        return register.call(this, req, (err: any, response: any) => {
-            const attach = pendingParents.shift();
+        const deleteBeforeReplace: boolean = req.getDeletebeforereplace();
+        const queued = pendingParents.length;
+        let own: ((urn: string, parent: string, deleteBeforeReplace: boolean) => void) | undefined;
+        const result = register.call(this, req, (err: any, response: any) => {
+            const attach = own ?? pendingParents.shift();
             if (!err && attach !== undefined) {
-                attach(response.getUrn(), parent);
+                attach(response.getUrn(), parent, deleteBeforeReplace);
             }
             callback(err, response);
         });
+        if (pendingParents.length > queued) {
+            own = pendingParents.pop();
+        }
+        return result;
     };
 }
 
