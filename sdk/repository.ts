@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+// Only the ECR module: the @pulumi/aws root loads every service and costs the provider ~250 ms at start-up.
+import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
 import { knownNow, reportingInputErrors } from "./inputs";
@@ -84,11 +85,11 @@ export function buildSettingsOf(repository: Repository): RepositoryBuildSettings
  */
 export class Repository extends pulumi.ComponentResource {
     /** The ECR repository. */
-    public readonly repository: aws.ecr.Repository;
+    public readonly repository: ecr.Repository;
     /** The lifecycle policy; absent when `lifeCyclePolicyArgs.skip` is true. */
-    public readonly lifecyclePolicy?: aws.ecr.LifecyclePolicy;
+    public readonly lifecyclePolicy?: ecr.LifecyclePolicy;
     /** The repository policy; present when `access` grants something. */
-    public readonly repositoryPolicy?: aws.ecr.RepositoryPolicy;
+    public readonly repositoryPolicy?: ecr.RepositoryPolicy;
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
     public readonly repositoryUrl: pulumi.Output<string>;
     public readonly arn: pulumi.Output<string>;
@@ -136,7 +137,7 @@ export class Repository extends pulumi.ComponentResource {
         const tags = checkedLater("tags");
         const childOpts = { parent: this };
 
-        this.repository = new aws.ecr.Repository(autoNameBase(name), {
+        this.repository = new ecr.Repository(autoNameBase(name), {
             name: checkedLater("name"),
             forceDelete: checkedLater("forceDelete") ?? false,
             imageTagMutability: mutability,
@@ -164,7 +165,7 @@ export class Repository extends pulumi.ComponentResource {
 
         this.lifecyclePolicyText = derivedLater("lifeCyclePolicyArgs", "lifecyclePolicyText");
         if (checked.lifecyclePolicyText !== undefined) {
-            this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(name, {
+            this.lifecyclePolicy = new ecr.LifecyclePolicy(name, {
                 repository: this.repository.name,
                 // A string, not the typed document: the typed document has no tagPatternList.
                 policy: requirePolicy(this.lifecyclePolicyText, "lifeCyclePolicyArgs.skip",
@@ -174,7 +175,7 @@ export class Repository extends pulumi.ComponentResource {
         }
 
         if (checked.repositoryPolicyText !== undefined) {
-            this.repositoryPolicy = new aws.ecr.RepositoryPolicy(name, {
+            this.repositoryPolicy = new ecr.RepositoryPolicy(name, {
                 repository: this.repository.name,
                 policy: requirePolicy(derivedLater("access", "repositoryPolicyText"), "access",
                     "resolved to grant nothing, but a repository policy was already planned for it: leave access out instead."),
