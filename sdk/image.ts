@@ -115,7 +115,7 @@ export class Image extends pulumi.ComponentResource {
     private readonly imageName: string;
 
     constructor(name: string, args: ImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const { view, location } = Image.check(name, args);
+        const { view, location } = checkImageArgs(name, args);
         super("ecrx:index:Image", name, {}, opts);
         this.imageName = name;
 
@@ -242,8 +242,12 @@ export class Image extends pulumi.ComponentResource {
         // Next to the image, so builds read the cache from the region they push to.
         const cacheRegion = region ?? (location?.kind === "ecr" ? location.region : undefined);
         const repositoryName = args.repository?.repositoryName ?? repositoryUrl.apply((url) => url.slice(url.indexOf("/") + 1));
+        // Further images of one Repository (named apart from it) each get their own cache repository, so that
+        // two images never claim the same ECR name (the second create would fail).
+        const ownImage = settings === undefined || settings.resourceName === name;
         const cacheRepository = new Repository(`${name}-cache`, {
-            name: pulumi.interpolate`${repositoryName}/build-cache`,
+            name: ownImage ? pulumi.interpolate`${repositoryName}/build-cache`
+                : pulumi.interpolate`${repositoryName}/build-cache/${repositoryNamePart(name)}`,
             // Only cache lives here; it must not block deleting the stack.
             forceDelete: true,
             scanOnPush: false,
@@ -257,23 +261,32 @@ export class Image extends pulumi.ComponentResource {
         return { repository: cacheRepository, logins, ...registryCache(pulumi.interpolate`${cacheRepository.repositoryUrl}:${CACHE_TAG}`) };
     }
 
-    /** Checks the arguments before the component registers, so a mistake creates nothing. */
-    private static check(name: string, args: ImageArgs): { view: ImagePlanView; location?: RepositoryLocation } {
-        const view: ImagePlanView = {
-            ...Object.fromEntries(PLAN_KEYS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
-            hasRepository: args.repository !== undefined,
-            hasRegistryCredentials: args.registry !== undefined,
-            unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
-            cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
-        };
-        if (args.repository !== undefined) {
-            const settings = buildSettingsOf(args.repository);
-            view.repositoryMutability = knownNow(settings.imageTagMutability);
-            view.repositoryExclusionFilters = knownNow(settings.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
-        }
-        const location = reportingInputErrors(() => checkImagePlan(name, view));
-        return { view, location };
+}
+
+/**
+ * Checks an Image's arguments before anything registers, so a mistake creates nothing. `ownRepository`: the
+ * free function will create the repository, which must not happen either when the arguments are wrong.
+ */
+function checkImageArgs(name: string, args: ImageArgs, ownRepository = false): { view: ImagePlanView; location?: RepositoryLocation } {
+    const view: ImagePlanView = {
+        ...Object.fromEntries(PLAN_KEYS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
+        hasRepository: args.repository !== undefined || ownRepository,
+        hasRegistryCredentials: args.registry !== undefined,
+        unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
+        cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
+    };
+    if (args.repository !== undefined) {
+        const settings = buildSettingsOf(args.repository);
+        view.repositoryMutability = knownNow(settings.imageTagMutability);
+        view.repositoryExclusionFilters = knownNow(settings.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
     }
+    const location = reportingInputErrors(() => checkImagePlan(name, view));
+    return { view, location };
+}
+
+/** A resource name as one segment of an ECR repository name: lowercase letters and digits joined by "-". */
+function repositoryNamePart(name: string): string {
+    return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "image";
 }
 
 /**
@@ -283,6 +296,7 @@ export class Image extends pulumi.ComponentResource {
 export function buildAndPushImage(name: string, contextOrArgs: string | ImageArgs = ".", opts: pulumi.ComponentResourceOptions = {}): Image {
     const args: ImageArgs = typeof contextOrArgs === "string" ? { context: contextOrArgs } : contextOrArgs;
     if (args.repository === undefined && args.repositoryUrl === undefined) {
+        checkImageArgs(name, args, true);
         return new Image(name, { ...args, repository: new Repository(name, {}, opts) }, opts);
     }
     return new Image(name, args, opts);
