@@ -13,6 +13,12 @@ export interface Registration {
     parent?: string;
     /** The `deleteBeforeReplace` resource option, from the registration request. */
     deleteBeforeReplace?: boolean;
+    /**
+     * Inputs exactly as the program serialized them. `inputs` has passed through the mock engine, which moves
+     * a secret nested in a list up to the whole property; here it stays where it was (a registry's password
+     * alone), and a value unknown in a preview is the wire's unknown marker.
+     */
+    wireInputs?: Record<string, any>;
 }
 
 export interface Invocation {
@@ -45,6 +51,8 @@ export function plainOccurrences(value: unknown, needle: string, path = ""): str
 export const FAKE_ACCOUNT = "123456789012";
 export const FAKE_REGION = "us-west-2";
 export const FAKE_PASSWORD = "ecr-password-that-must-stay-secret";
+export const FAKE_DEFAULT_VPC = "vpc-0defa017000000000";
+export const FAKE_DEFAULT_SUBNETS = ["subnet-0a00000000000000a", "subnet-0b00000000000000b", "subnet-0c00000000000000c"];
 
 /** A deterministic fake digest for a pushed image, so tests can predict `imageUri`. */
 export function fakeDigest(seed: string): string {
@@ -79,11 +87,15 @@ export class MockCloud {
     }
 }
 
-/** What the fake cloud computes for a resource, as the real provider would after create. */
+/**
+ * What the fake cloud computes for a resource, as the real provider would after create. What the cloud picks
+ * (an image digest, a load balancer's DNS name, a function URL) stays unknown in a preview; what follows from
+ * the request (ARNs, a repository URL) is answered at once.
+ */
 function fakeState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
     switch (type) {
         case "aws:ecr/repository:Repository": {
-            const repositoryName = inputs.name ?? `${name}-abc1234`;
+            const repositoryName = physicalName(name, inputs);
             const region = inputs.region ?? FAKE_REGION;
             return {
                 ...inputs,
@@ -100,13 +112,45 @@ function fakeState(type: string, name: string, inputs: Record<string, any>): Rec
             const digest = fakeDigest(JSON.stringify(inputs.tags ?? []) + JSON.stringify(inputs.context ?? {}));
             return { ...inputs, digest, ref: `${inputs.tags?.[0] ?? "unknown"}@${digest}` };
         }
+        case "aws:iam/role:Role": {
+            const roleName = physicalName(name, inputs);
+            return { ...inputs, name: roleName, arn: `arn:aws:iam::${FAKE_ACCOUNT}:role/${roleName}` };
+        }
+        case "aws:lambda/function:Function": {
+            const functionName = physicalName(name, inputs);
+            return { ...inputs, name: functionName, arn: `arn:aws:lambda:${FAKE_REGION}:${FAKE_ACCOUNT}:function:${functionName}` };
+        }
+        case "aws:lb/loadBalancer:LoadBalancer": {
+            if (pulumi.runtime.isDryRun()) {
+                return inputs;
+            }
+            const lbName = physicalName(name, inputs);
+            return {
+                ...inputs,
+                name: lbName,
+                arn: `arn:aws:elasticloadbalancing:${FAKE_REGION}:${FAKE_ACCOUNT}:loadbalancer/app/${lbName}/50dc6c495c0c9188`,
+                dnsName: `${lbName}-1234567890.${FAKE_REGION}.elb.amazonaws.com`,
+            };
+        }
+        case "aws:lambda/functionUrl:FunctionUrl": {
+            if (pulumi.runtime.isDryRun()) {
+                return inputs;
+            }
+            const urlId = `${name.replace(/[^a-z0-9]/g, "")}abc1234`;
+            return { ...inputs, urlId, functionUrl: `https://${urlId}.lambda-url.${FAKE_REGION}.on.aws/` };
+        }
         default:
             return inputs;
     }
 }
 
+/** The name the provider gives a resource: the one asked for, or the resource name plus a (fixed) random suffix. */
+function physicalName(name: string, inputs: Record<string, any>): string {
+    return inputs.name ?? `${name}-abc1234`;
+}
+
 let installed: MockCloud | undefined;
-let pendingParents: Array<(urn: string, parent: string, deleteBeforeReplace: boolean) => void> = [];
+let pendingParents: Array<(urn: string, parent: string, deleteBeforeReplace: boolean, wireInputs: Record<string, any>) => void> = [];
 
 /**
  * Installs the mocks once per process (Pulumi's runtime is global) and returns the recorder.
@@ -122,10 +166,11 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
         newResource(args) {
             const registration: Registration = { type: args.type, name: args.name, inputs: args.inputs };
             cloud.registrations.push(registration);
-            pendingParents.push((urn, parent, deleteBeforeReplace) => {
+            pendingParents.push((urn, parent, deleteBeforeReplace, wireInputs) => {
                 registration.urn = urn;
                 registration.parent = parent || undefined;
                 registration.deleteBeforeReplace = deleteBeforeReplace;
+                registration.wireInputs = wireInputs;
             });
             return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
         },
@@ -148,6 +193,16 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
             if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
                 return { accountId: FAKE_ACCOUNT, arn: `arn:aws:iam::${FAKE_ACCOUNT}:user/test`, userId: "AIDTEST", id: FAKE_ACCOUNT };
             }
+            if (args.token === "aws:index/getRegion:getRegion") {
+                const region = args.inputs.region ?? FAKE_REGION;
+                return { id: region, region, name: region, endpoint: `ec2.${region}.amazonaws.com` };
+            }
+            if (args.token === "aws:ec2/getVpc:getVpc") {
+                return { id: FAKE_DEFAULT_VPC, default: true, cidrBlock: "172.31.0.0/16", arn: `arn:aws:ec2:${FAKE_REGION}:${FAKE_ACCOUNT}:vpc/${FAKE_DEFAULT_VPC}` };
+            }
+            if (args.token === "aws:ec2/getSubnets:getSubnets") {
+                return { id: FAKE_REGION, ids: FAKE_DEFAULT_SUBNETS, filters: args.inputs.filters };
+            }
             return {};
         },
     }, "project", "stack", options.preview ?? false);
@@ -164,12 +219,13 @@ function recordParents(): void {
     MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, response: any) => void) {
         const parent: string = req.getParent();
         const deleteBeforeReplace: boolean = req.getDeletebeforereplace();
+        const wireInputs: Record<string, any> = req.getObject()?.toJavaScript() ?? {};
         const queued = pendingParents.length;
-        let own: ((urn: string, parent: string, deleteBeforeReplace: boolean) => void) | undefined;
+        let own: ((urn: string, parent: string, deleteBeforeReplace: boolean, wireInputs: Record<string, any>) => void) | undefined;
         const result = register.call(this, req, (err: any, response: any) => {
             const attach = own ?? pendingParents.shift();
             if (!err && attach !== undefined) {
-                attach(response.getUrn(), parent, deleteBeforeReplace);
+                attach(response.getUrn(), parent, deleteBeforeReplace, wireInputs);
             }
             callback(err, response);
         });
