@@ -2,4 +2,7 @@
 export * from "./types";
 export { buildPolicy, DEFAULT_POLICY } from "./policy";
 export { parsePolicyDocument } from "./document";
+export { simulate, isIndexMediaType } from "./simulate";
+export type { ImageStatus, LifecycleImage, SimulateOptions, SimulatedAction, SimulatedImage, SimulationResult } from "./simulate";
+export type { Timestamp } from "./time";
 export { ValidationError, ValidationProblem } from "../errors";

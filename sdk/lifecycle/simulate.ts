@@ -1,0 +1,604 @@
+import { describeValue, joinPath, ProblemList } from "../errors";
+import { parsePolicyDocument, storageClassOf } from "./document";
+import { DAY_MS, parseTimestamp, Timestamp, timestampProblem } from "./time";
+import { PolicyDocument, PolicyRule, StorageClass } from "./types";
+
+// The offline lifecycle evaluator: given a policy and the images of a repository, say which images ECR would
+// expire or archive, and why. Pure and synchronous, so that it answers instantly and can be tested exhaustively.
+
+/** `imageStatus` in `describe-images`: archived images live in the archive storage class; ACTIVATING ones are being restored. */
+export type ImageStatus = "ACTIVE" | "ARCHIVED" | "ACTIVATING";
+
+/**
+ * One image, in the shape of an entry of `aws ecr describe-images` `imageDetails` (or the SDK's `ImageDetail`).
+ * Fields that the lifecycle rules do not look at (sizes, scan results, ...) may be present and are ignored.
+ */
+export interface LifecycleImage {
+    imageDigest: string;
+    imageTags?: readonly string[] | null;
+    imagePushedAt: Timestamp;
+    /** Absent when ECR never recorded a pull; `sinceImagePulled` then counts from the push. */
+    lastRecordedPullTime?: Timestamp | null;
+    /** Default: ACTIVE. */
+    imageStatus?: ImageStatus | null;
+    /** When the image moved to archive; required for ARCHIVED images, which `sinceImageTransitioned` ages by it. */
+    lastArchivedAt?: Timestamp | null;
+    /** Set on referrers (signatures, SBOMs, attestations): the digest of the image they describe. */
+    subjectManifestDigest?: string | null;
+    /** An OCI image index or Docker manifest list marks a multi-architecture image (see `isIndexMediaType`). */
+    imageManifestMediaType?: string | null;
+    /** Accepted because describe-images reports it; the rules do not look at it. */
+    artifactMediaType?: string | null;
+}
+
+export interface SimulateOptions {
+    /** The moment the policy is evaluated at. Default: the current time. */
+    now?: Timestamp;
+    /**
+     * Which child manifests each image index (multi-architecture image) references: index digest → child
+     * digests, as listed in the index manifest (`manifests[].digest`). ECR never expires a child while an index
+     * that references it exists, so these children are reported as kept. `describe-images` does not list
+     * children; the CLI reads them with `BatchGetImage`.
+     */
+    indexChildren?: Readonly<Record<string, readonly string[]>>;
+}
+
+export type SimulatedAction = "expire" | "archive" | "keep";
+
+/** The verdict for one image. */
+export interface SimulatedImage {
+    imageDigest: string;
+    /** The image's tags in input order; empty when untagged. It is the input's own array, not a copy (copies cost time at a million images): do not modify it. */
+    imageTags: readonly string[];
+    /**
+     * The push time exactly as the input gave it (ISO string, epoch seconds or Date), so that a result reads
+     * like its source, and no time goes into formatting dates that a caller may never look at.
+     */
+    imagePushedAt: Timestamp;
+    action: SimulatedAction;
+    /** The rule whose selection decided the image (for a referrer, its subject's); absent when no rule selects it. */
+    rulePriority?: number;
+    /** One line, e.g. `rule 2 (tag prefix beta, keep newest 1): 2nd newest of 3 matching`. */
+    reason: string;
+}
+
+export interface SimulationResult {
+    /** Every input image exactly once, oldest push first; equal push times are ordered by digest. */
+    images: SimulatedImage[];
+    summary: Record<SimulatedAction, number>;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const INDEX_MEDIA_TYPES = new Set([
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+]);
+const IMAGE_STATUSES: ReadonlySet<string> = new Set<ImageStatus>(["ACTIVE", "ARCHIVED", "ACTIVATING"]);
+
+/** Whether a manifest media type is a multi-architecture index (OCI image index or Docker manifest list). */
+export function isIndexMediaType(mediaType: string | null | undefined): boolean {
+    return mediaType !== undefined && mediaType !== null && INDEX_MEDIA_TYPES.has(mediaType);
+}
+
+// Storage places, as stored in `ImageTable.storage`. RESTORING (ACTIVATING) images sit between the two
+// storage classes, and no rule sees them.
+const STANDARD = 0;
+const ARCHIVE = 1;
+const RESTORING = 2;
+const STORAGE_CODES: Record<StorageClass, number> = { standard: STANDARD, archive: ARCHIVE };
+const NO_TAGS: readonly string[] = Object.freeze([]);
+const RULES_PER_BATCH = 16;
+
+/**
+ * The checked images as columns, one slot per input image. Typed arrays keep a million images cheap for the
+ * garbage collector, and reading each input object once avoids slow property access on the many shapes
+ * that describe-images entries come in.
+ */
+interface ImageTable {
+    readonly digests: string[];
+    readonly tags: (readonly string[])[];
+    readonly pushedAsGiven: Timestamp[];
+    readonly subjects: (string | undefined)[];
+    readonly mediaTypes: (string | undefined)[];
+    readonly pushedAt: Float64Array;
+    /** NaN when ECR recorded no pull. */
+    readonly pulledAt: Float64Array;
+    /** NaN when never archived. */
+    readonly archivedAt: Float64Array;
+    readonly storage: Uint8Array;
+}
+
+/** What the rules decided, per image slot. */
+interface Decisions {
+    /** The first rule, in priority order, whose selection matched the image; -1 for none. */
+    readonly rule: Int32Array;
+    /** The image's place, newest first, among the images its deciding rule selects. */
+    readonly rank: Int32Array;
+    /** 1 when the deciding rule's condition holds (the rule would act on the image). */
+    readonly meetsCondition: Uint8Array;
+    /** For an image its deciding rule keeps: the first later rule that would have acted on it; -1 for none. */
+    readonly shadowedBy: Int32Array;
+}
+
+interface CompiledRule {
+    readonly rule: PolicyRule;
+    readonly label: string;
+    readonly storage: number;
+    readonly action: "expire" | "archive";
+    readonly selects: (tags: readonly string[]) => boolean;
+    /** How many images the selection matched: every one is counted, whatever other rules do to it. */
+    matched: number;
+}
+
+/**
+ * Evaluates an ECR lifecycle policy against the images of a repository, exactly as ECR documents it:
+ * every rule ranks the images of its storage class that its selection matches; rules are then applied in
+ * ascending `rulePriority`, an image being decided by the first rule whose selection matches it (a later
+ * rule still counts it, but cannot act on it); children of an existing image index are never acted on;
+ * referrers follow their subject.
+ *
+ * The policy is checked with the same rules as `buildPolicy` (`parsePolicyDocument`), then the images and
+ * options; both throw `ValidationError` listing every problem. Runs in O(n log n) for n images.
+ */
+export function simulate(policy: PolicyDocument, images: readonly LifecycleImage[], options: SimulateOptions = {}): SimulationResult {
+    const document = parsePolicyDocument(policy);
+    const problems = new ProblemList();
+    const now = options.now === undefined ? Date.now() : parseTimestamp(options.now);
+    if (Number.isNaN(now)) {
+        problems.add("options.now", timestampProblem(options.now));
+    }
+    const table = readImages(images, problems);
+    const slotOf = indexDigests(table, problems);
+    const protectingIndex = readIndexChildren(options.indexChildren, table, slotOf, problems);
+    problems.throwIfAny("The simulation input");
+
+    const rules = [...document.rules].sort((a, b) => a.rulePriority - b.rulePriority).map(compileRule);
+    const order = pushTimeOrder(table.pushedAt, table.digests);
+    const decisions = applyRules(rules, table, order, now);
+    const resultOf: SimulatedImage[] = new Array(order.length);
+    for (let slot = 0; slot < order.length; slot++) {
+        if (table.subjects[slot] === undefined) {
+            const protector = protectingIndex.size === 0 ? undefined : protectingIndex.get(table.digests[slot]);
+            resultOf[slot] = judge(slot, table, decisions, rules, now, protector);
+        }
+    }
+    const summary: Record<SimulatedAction, number> = { expire: 0, archive: 0, keep: 0 };
+    const results = order.map((slot) => {
+        resultOf[slot] ??= followSubject(slot, table, slotOf, resultOf);
+        summary[resultOf[slot].action]++;
+        return resultOf[slot];
+    });
+    return { images: results, summary };
+}
+
+function readImages(images: readonly LifecycleImage[], problems: ProblemList): ImageTable {
+    if (!Array.isArray(images)) {
+        problems.add("images", `must be a list of images (the imageDetails of describe-images), but is ${describeValue(images)}.`);
+        images = [];
+    }
+    const count = images.length;
+    const table: ImageTable = {
+        digests: new Array(count),
+        tags: new Array(count),
+        pushedAsGiven: new Array(count),
+        subjects: new Array(count),
+        mediaTypes: new Array(count),
+        pushedAt: new Float64Array(count),
+        pulledAt: new Float64Array(count),
+        archivedAt: new Float64Array(count),
+        storage: new Uint8Array(count),
+    };
+    for (let slot = 0; slot < count; slot++) {
+        const image: unknown = images[slot];
+        if (typeof image !== "object" || image === null || Array.isArray(image)) {
+            problems.add(joinPath("images", slot), `must be an image object with imageDigest and imagePushedAt, but is ${describeValue(image)}.`);
+            continue;
+        }
+        readImage(image as Record<string, unknown>, slot, table, problems);
+    }
+    return table;
+}
+
+/** Fills one slot of the table; on bad input adds problems instead (the table is then never used). */
+function readImage(image: Record<string, unknown>, slot: number, table: ImageTable, problems: ProblemList): void {
+    const digest = image.imageDigest;
+    if (typeof digest !== "string" || digest === "") {
+        problems.add(imagePath(slot, "imageDigest"), `is required and must be a digest string such as "sha256:…", but is ${describeValue(digest)}.`);
+    }
+    const tags = image.imageTags ?? NO_TAGS;
+    if (!isStringList(tags)) {
+        problems.add(imagePath(slot, "imageTags"), `must be a list of tag strings, but is ${describeValue(tags)}.`);
+    }
+    const status = image.imageStatus ?? "ACTIVE";
+    if (typeof status !== "string" || !IMAGE_STATUSES.has(status)) {
+        problems.add(imagePath(slot, "imageStatus"), `must be "ACTIVE", "ARCHIVED" or "ACTIVATING", but is ${describeValue(status)}.`);
+    } else if (status === "ARCHIVED" && image.lastArchivedAt == null) {
+        problems.add(imagePath(slot, "lastArchivedAt"),
+            "is required for an ARCHIVED image: rules on archived images count the days since it was archived. describe-images reports it.");
+    }
+    table.digests[slot] = digest as string;
+    table.tags[slot] = tags as string[];
+    table.pushedAsGiven[slot] = image.imagePushedAt as Timestamp;
+    table.pushedAt[slot] = readTime(image, "imagePushedAt", slot, problems);
+    table.pulledAt[slot] = readTime(image, "lastRecordedPullTime", slot, problems);
+    table.archivedAt[slot] = readTime(image, "lastArchivedAt", slot, problems);
+    table.storage[slot] = status === "ARCHIVED" ? ARCHIVE : status === "ACTIVATING" ? RESTORING : STANDARD;
+    table.subjects[slot] = readOptionalString(image, "subjectManifestDigest", slot, problems);
+    table.mediaTypes[slot] = readOptionalString(image, "imageManifestMediaType", slot, problems);
+}
+
+function isStringList(value: unknown): value is string[] {
+    if (!Array.isArray(value)) {
+        return false;
+    }
+    for (const entry of value) {
+        if (typeof entry !== "string") {
+            return false;
+        }
+    }
+    return true;
+}
+
+/** Built only for problems: a path per image would cost more than evaluating it. */
+function imagePath(slot: number, field: string): string {
+    return joinPath(joinPath("images", slot), field);
+}
+
+/** NaN when the field is absent (the push time is never absent: a missing one is reported). */
+function readTime(image: Record<string, unknown>, field: string, slot: number, problems: ProblemList): number {
+    const value = image[field];
+    if ((value === undefined || value === null) && field !== "imagePushedAt") {
+        return NaN;
+    }
+    const time = parseTimestamp(value);
+    if (Number.isNaN(time)) {
+        problems.add(imagePath(slot, field), timestampProblem(value));
+    }
+    return time;
+}
+
+function readOptionalString(image: Record<string, unknown>, field: string, slot: number, problems: ProblemList): string | undefined {
+    const value = image[field];
+    if (value === undefined || value === null) {
+        return undefined;
+    }
+    if (typeof value !== "string" || value === "") {
+        problems.add(imagePath(slot, field), `must be a non-empty string, but is ${describeValue(value)}.`);
+    }
+    return value as string;
+}
+
+/** Digest → slot, reporting repeats: a repository holds each digest once. */
+function indexDigests(table: ImageTable, problems: ProblemList): Map<string, number> {
+    const slotOf = new Map<string, number>();
+    table.digests.forEach((digest, slot) => {
+        if (typeof digest !== "string") {
+            return; // already reported by readImage
+        }
+        const earlier = slotOf.get(digest);
+        if (earlier !== undefined) {
+            problems.add(imagePath(slot, "imageDigest"),
+                `${describeValue(digest)} is listed twice, also at images[${earlier}]; a repository holds each digest once: remove the repeat.`);
+        } else {
+            slotOf.set(digest, slot);
+        }
+    });
+    return slotOf;
+}
+
+/** Child digest → the index that protects it (the smallest digest, when several do, so reasons are stable). */
+function readIndexChildren(indexChildren: SimulateOptions["indexChildren"], table: ImageTable, slotOf: Map<string, number>,
+    problems: ProblemList): Map<string, string> {
+    const protectingIndex = new Map<string, string>();
+    if (indexChildren === undefined) {
+        return protectingIndex;
+    }
+    if (typeof indexChildren !== "object" || indexChildren === null || Array.isArray(indexChildren)) {
+        problems.add("options.indexChildren", `must map index digests to lists of child digests, but is ${describeValue(indexChildren)}.`);
+        return protectingIndex;
+    }
+    for (const [index, children] of Object.entries(indexChildren)) {
+        const path = joinPath("options.indexChildren", index);
+        const slot = slotOf.get(index);
+        if (slot === undefined) {
+            problems.add(path, "names no image in the list; an index protects its children only while it exists: remove the entry, or add the index image.");
+            continue;
+        }
+        const mediaType = table.mediaTypes[slot];
+        if (mediaType !== undefined && !isIndexMediaType(mediaType)) {
+            problems.add(path, `is a ${mediaType} manifest, not an image index or manifest list, so it references no children: remove the entry.`);
+        }
+        if (!isStringList(children)) {
+            problems.add(path, `must be a list of child digests, but is ${describeValue(children)}.`);
+            continue;
+        }
+        for (const child of children) {
+            const current = protectingIndex.get(child);
+            if (current === undefined || index < current) {
+                protectingIndex.set(child, index);
+            }
+        }
+    }
+    return protectingIndex;
+}
+
+/**
+ * The slots in evaluation order: oldest push first, equal push times by digest (code-unit order, so the
+ * result does not depend on the locale). The benchmark times this same sort as the floor.
+ */
+export function pushTimeOrder(pushedAt: Float64Array, digests: readonly string[]): number[] {
+    const order: number[] = [];
+    for (let slot = 0; slot < pushedAt.length; slot++) {
+        order.push(slot);
+    }
+    return order.sort((a, b) => pushedAt[a] - pushedAt[b] || (digests[a] < digests[b] ? -1 : digests[a] > digests[b] ? 1 : 0));
+}
+
+/**
+ * First marks, for a batch of rules at a time, which images each rule's selection matches, visiting the
+ * images in input order and reading each image's tags once for the whole batch: at a million images,
+ * touching memory in order matters more than anything else. Then walks each rule's marks newest first,
+ * so that a count rule's rank is a running counter. Batches bound the marks to RULES_PER_BATCH bytes per
+ * image, however long the policy. Referrers are left out: they follow their subject rather than being
+ * ranked beside real images.
+ */
+function applyRules(rules: CompiledRule[], table: ImageTable, order: number[], now: number): Decisions {
+    const count = order.length;
+    const decisions: Decisions = {
+        rule: new Int32Array(count).fill(-1),
+        rank: new Int32Array(count),
+        meetsCondition: new Uint8Array(count),
+        shadowedBy: new Int32Array(count).fill(-1),
+    };
+    const marks = Array.from({ length: Math.min(RULES_PER_BATCH, rules.length) }, () => new Uint8Array(count));
+    for (let first = 0; first < rules.length; first += RULES_PER_BATCH) {
+        const batch = rules.slice(first, first + RULES_PER_BATCH);
+        markSelections(batch, table, marks);
+        batch.forEach((rule, offset) => rankAndDecide(rule, first + offset, marks[offset], table, order, now, decisions));
+    }
+    return decisions;
+}
+
+function markSelections(batch: CompiledRule[], table: ImageTable, marks: Uint8Array[]): void {
+    const { storage, subjects, tags } = table;
+    for (let slot = 0; slot < storage.length; slot++) {
+        const imageStorage = storage[slot];
+        const imageTags = tags[slot];
+        const isReferrer = subjects[slot] !== undefined;
+        for (let offset = 0; offset < batch.length; offset++) {
+            const rule = batch[offset];
+            marks[offset][slot] = !isReferrer && rule.storage === imageStorage && rule.selects(imageTags) ? 1 : 0;
+        }
+    }
+}
+
+function rankAndDecide(rule: CompiledRule, ruleIndex: number, selected: Uint8Array, table: ImageTable, order: number[],
+    now: number, decisions: Decisions): void {
+    const { countType, countNumber } = rule.rule.selection;
+    const ageLimit = countNumber * DAY_MS;
+    let rank = 0;
+    for (let position = order.length - 1; position >= 0; position--) {
+        const slot = order[position];
+        if (selected[slot] === 0) {
+            continue;
+        }
+        rank++;
+        const meetsCondition = countType === "imageCountMoreThan"
+            ? rank > countNumber
+            : now - agingStart(countType, table, slot) > ageLimit;
+        if (decisions.rule[slot] === -1) {
+            decisions.rule[slot] = ruleIndex;
+            decisions.rank[slot] = rank;
+            decisions.meetsCondition[slot] = meetsCondition ? 1 : 0;
+        } else if (meetsCondition && decisions.meetsCondition[slot] === 0 && decisions.shadowedBy[slot] === -1) {
+            decisions.shadowedBy[slot] = ruleIndex;
+        }
+    }
+    rule.matched = rank;
+}
+
+/** The moment an age condition counts from. `sinceImagePulled` falls back to the push, as ECR does for never-pulled images. */
+function agingStart(countType: PolicyRule["selection"]["countType"], table: ImageTable, slot: number): number {
+    switch (countType) {
+        case "sinceImagePulled": {
+            const pulledAt = table.pulledAt[slot];
+            return Number.isNaN(pulledAt) ? table.pushedAt[slot] : pulledAt;
+        }
+        case "sinceImageTransitioned": return table.archivedAt[slot];
+        default: return table.pushedAt[slot];
+    }
+}
+
+function judge(slot: number, table: ImageTable, decisions: Decisions, rules: CompiledRule[], now: number,
+    protectingIndex: string | undefined): SimulatedImage {
+    if (table.storage[slot] === RESTORING) {
+        return verdict(table, slot, "keep", "being restored from archive (ACTIVATING): no rule acts on it until it is ACTIVE");
+    }
+    const ruleIndex = decisions.rule[slot];
+    if (ruleIndex === -1) {
+        return verdict(table, slot, "keep",
+            table.storage[slot] === ARCHIVE ? "archived, and no rule for archived images selects it" : "no rule selects it");
+    }
+    const rule = rules[ruleIndex];
+    const rulePriority = rule.rule.rulePriority;
+    const standing = `${rule.label}: ${describeStanding(rule, table, slot, decisions.rank[slot], now)}`;
+    if (decisions.meetsCondition[slot] === 0) {
+        const shadowedBy = decisions.shadowedBy[slot];
+        if (shadowedBy === -1) {
+            return verdict(table, slot, "keep", standing, rulePriority);
+        }
+        const later = rules[shadowedBy];
+        return verdict(table, slot, "keep",
+            `${standing}; rule ${later.rule.rulePriority} would ${later.action} it, but rule ${rulePriority} selected it first`, rulePriority);
+    }
+    if (protectingIndex !== undefined) {
+        return verdict(table, slot, "keep",
+            `${standing}, but index ${shortDigest(protectingIndex)} references it, and ECR keeps it while that index exists`, rulePriority);
+    }
+    return verdict(table, slot, rule.action, standing, rulePriority);
+}
+
+function verdict(table: ImageTable, slot: number, action: SimulatedAction, reason: string, rulePriority?: number): SimulatedImage {
+    const result: SimulatedImage = {
+        imageDigest: table.digests[slot],
+        imageTags: table.tags[slot],
+        imagePushedAt: table.pushedAsGiven[slot],
+        action,
+        reason,
+    };
+    if (rulePriority !== undefined) {
+        result.rulePriority = rulePriority;
+    }
+    return result;
+}
+
+function describeStanding(rule: CompiledRule, table: ImageTable, slot: number, rank: number, now: number): string {
+    switch (rule.rule.selection.countType) {
+        case "imageCountMoreThan":
+            return `${rank === 1 ? "newest" : `${ordinal(rank)} newest`} of ${rule.matched} matching`;
+        case "sinceImagePushed":
+            return `pushed ${describeAge(now - table.pushedAt[slot])}`;
+        case "sinceImagePulled":
+            return Number.isNaN(table.pulledAt[slot])
+                ? `no pull recorded, so its push counts: pushed ${describeAge(now - table.pushedAt[slot])}`
+                : `last pulled ${describeAge(now - table.pulledAt[slot])}`;
+        case "sinceImageTransitioned":
+            return `archived ${describeAge(now - table.archivedAt[slot])}`;
+    }
+}
+
+/** A referrer shares its subject's fate; a chain of referrers is followed to the image at its root. */
+function followSubject(slot: number, table: ImageTable, slotOf: Map<string, number>, resultOf: SimulatedImage[]): SimulatedImage {
+    const { subjects } = table;
+    const seen = new Set<number>();
+    let root = slot;
+    for (let subject = subjects[root]; subject !== undefined; subject = subjects[root]) {
+        seen.add(root);
+        const next = slotOf.get(subject);
+        if (next === undefined) {
+            return verdict(table, slot, "keep", `referrer of ${shortDigest(subject)}, which is not among the images, so no rule acts on it`);
+        }
+        if (seen.has(next)) {
+            return verdict(table, slot, "keep", `referrer in a cycle of subjects through ${shortDigest(subject)}, so no rule acts on it`);
+        }
+        root = next;
+    }
+    const { action, rulePriority } = resultOf[root];
+    const fate = action === "keep" ? "kept" : action === "expire" ? "expired" : "archived";
+    return verdict(table, slot, action, `referrer of ${shortDigest(subjects[slot]!)}: ${fate} with its subject` +
+        (rulePriority !== undefined && action !== "keep" ? ` (rule ${rulePriority})` : ""), rulePriority);
+}
+
+function compileRule(rule: PolicyRule): CompiledRule {
+    return {
+        rule,
+        label: describeRule(rule),
+        storage: STORAGE_CODES[storageClassOf(rule)],
+        action: rule.action.type === "transition" ? "archive" : "expire",
+        selects: compileSelection(rule.selection),
+        matched: 0,
+    };
+}
+
+/**
+ * Builds the tag test once per rule. A tag list selects an image only if every entry of the list matches
+ * some tag of the image; a pattern's `*` matches any run of characters, and the pattern spans the whole tag.
+ */
+function compileSelection(selection: PolicyRule["selection"]): (tags: readonly string[]) => boolean {
+    if (selection.tagStatus === "any") {
+        return () => true;
+    }
+    if (selection.tagStatus === "untagged") {
+        return (tags) => tags.length === 0;
+    }
+    const tests: Array<(tag: string) => boolean> = selection.tagPrefixList !== undefined
+        ? selection.tagPrefixList.map((prefix) => (tag: string) => tag.startsWith(prefix))
+        : selection.tagPatternList!.map((pattern) => {
+            const expression = compileTagPattern(pattern);
+            return (tag: string) => expression.test(tag);
+        });
+    return (tags) => {
+        if (tags.length === 0) {
+            return false;
+        }
+        for (const test of tests) {
+            let found = false;
+            for (const tag of tags) {
+                if (test(tag)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
+    };
+}
+
+/** Compiles an ECR tag pattern (`*` matching any run of characters over the whole tag) to a test. */
+export function compileTagPattern(pattern: string): RegExp {
+    return new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`);
+}
+
+function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** `rule 2 (tag prefix beta, keep newest 1)`: enough to recognise the rule in a one-line reason. */
+function describeRule(rule: PolicyRule): string {
+    const { tagStatus, tagPrefixList, tagPatternList, countType, countNumber } = rule.selection;
+    let selected: string;
+    if (tagStatus === "any") {
+        selected = "any image";
+    } else if (tagStatus === "untagged") {
+        selected = "untagged";
+    } else if (tagPrefixList !== undefined) {
+        selected = `tag prefix${tagPrefixList.length > 1 ? "es" : ""} ${joinWithAnd(tagPrefixList)}`;
+    } else {
+        selected = `tag pattern${tagPatternList!.length > 1 ? "s" : ""} ${joinWithAnd(tagPatternList!)}`;
+    }
+    if (storageClassOf(rule) === "archive") {
+        selected += " in archive";
+    }
+    const days = `${countNumber} day${countNumber === 1 ? "" : "s"}`;
+    const condition = countType === "imageCountMoreThan" ? `keep newest ${countNumber}`
+        : countType === "sinceImagePushed" ? `pushed more than ${days} ago`
+            : countType === "sinceImagePulled" ? `not pulled for ${days}`
+                : `archived more than ${days} ago`;
+    return `rule ${rule.rulePriority} (${selected}, ${condition})`;
+}
+
+function joinWithAnd(items: readonly string[]): string {
+    return items.length === 1 ? items[0] : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+function ordinal(n: number): string {
+    const teen = n % 100 >= 11 && n % 100 <= 13;
+    const suffix = teen ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
+    return `${n}${suffix}`;
+}
+
+/** `10 days ago`, `2.5 days ago`, `5 hours ago`: precise enough to check against a rule's limit in days. */
+function describeAge(ms: number): string {
+    if (ms < 0) {
+        return "in the future";
+    }
+    if (ms < HOUR_MS) {
+        return "less than an hour ago";
+    }
+    if (ms < DAY_MS) {
+        const hours = Math.floor(ms / HOUR_MS);
+        return `${hours} hour${hours === 1 ? "" : "s"} ago`;
+    }
+    // Rounded up to a tenth, so that the shown age agrees with a rule's "more than N days": an image shown
+    // as 5 days old is at most 5 days old, and one a little older shows as 5.1.
+    const days = String(Math.ceil(ms / DAY_MS * 10) / 10);
+    return `${days} day${days === "1" ? "" : "s"} ago`;
+}
+
+export function shortDigest(digest: string): string {
+    const separator = digest.indexOf(":");
+    return digest.slice(0, separator + 1 + 12);
+}
