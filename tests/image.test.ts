@@ -420,6 +420,7 @@ describe("Image component and buildAndPushImage", function () {
             await deploy(() => repo.buildAndPushImage({ context: buildContext(), secrets: { token: "npm_s3cr3t" } }));
             for (const registration of cloud.registrations) {
                 assert.deepEqual(plainOccurrences(registration.inputs, "npm_s3cr3t"), [], `${registration.type} ${registration.name}`);
+                assert.deepEqual(plainOccurrences(registration.wireInputs, "npm_s3cr3t"), [], `${registration.type} ${registration.name} (wire)`);
             }
         });
 
@@ -506,6 +507,8 @@ describe("Image component and buildAndPushImage", function () {
             assert.equal(image.cacheRepository, undefined);
             const registration = cloud.one(DOCKER_IMAGE);
             assert.deepEqual(plainOccurrences(registration.inputs, "hunter2"), []);
+            assert.deepEqual(registration.wireInputs!.registries,
+                [{ address: "localhost:5000", username: "ci", password: secretWrapper("hunter2") }], "the given password is made secret");
             assert.deepEqual(dockerInputs(registration), {
                 buildOnPreview: true,
                 ...registryCache("localhost:5000/app:buildcache"),
@@ -533,10 +536,15 @@ describe("Image component and buildAndPushImage", function () {
                 assert.ok(cloud.invocations.length > 0, "a token was requested");
                 for (const registration of cloud.registrations) {
                     assert.deepEqual(plainOccurrences(registration.inputs, FAKE_PASSWORD), [], `${registration.type} ${registration.name}`);
+                    assert.deepEqual(plainOccurrences(registration.wireInputs, FAKE_PASSWORD), [], `${registration.type} ${registration.name} (wire)`);
                 }
-                const registries = unwrapSecret(cloud.one(DOCKER_IMAGE).inputs.registries, "registries");
+                const docker = cloud.one(DOCKER_IMAGE);
+                const registries = unwrapSecret(docker.inputs.registries, "registries");
                 assert.ok(registries.length > 0 && registries.every((r: { password: string }) => r.password === FAKE_PASSWORD),
                     "the secret holds the real password for docker-build");
+                // As the program serializes it, only the password is secret: the plan still shows where it pushes, as whom.
+                assert.deepEqual(docker.wireInputs!.registries, registries.map((r: { address: string; username: string }) =>
+                    ({ address: r.address, username: r.username, password: secretWrapper(FAKE_PASSWORD) })));
             });
         }
     });
