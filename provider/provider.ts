@@ -3,7 +3,8 @@ import { Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
 import { Repository, RepositoryArgs } from "../sdk/repository";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as schema from "./schema.json";
+// A default import: a namespace import of JSON also carries a "default" key, which JSON.stringify would serve.
+import schema from "./schema.json";
 
 type ComponentType = keyof typeof schema.resources;
 
