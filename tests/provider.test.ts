@@ -1,0 +1,424 @@
+// The ecrx provider plugin as the Pulumi CLI runs it for Python, Go, .NET, Java and YAML programs: spawned
+// through run-plugin from the package root, talked to over gRPC, its SDK calls answered by a mock engine.
+// One plugin process serves the whole file, as one serves a whole deployment.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { checkImagePlan, ImagePlanView } from "../sdk/image-plan";
+import { checkRepositorySettings } from "../sdk/repository-settings";
+import { ValidationError } from "../sdk/errors";
+import {
+    FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, MockEngine, outputValue, RegisteredResource, RESOURCE_SIGNATURE, resourceReference, secret,
+    SECRET_KEY, UNKNOWN, WireValue,
+} from "./support/mock-engine";
+import { plainOccurrences } from "./support/mocks";
+import { ensureBuilt, PluginProcess, ROOT } from "./support/plugin";
+
+const REPOSITORY = "ecrx:index:Repository";
+const IMAGE = "ecrx:index:Image";
+const BUILD_AND_PUSH = "ecrx:index:Repository/buildAndPushImage";
+const AWS_REPOSITORY = "aws:ecr/repository:Repository";
+const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
+const DOCKER_IMAGE = "docker-build:index:Image";
+
+const METASCHEMA = path.resolve(ROOT, "..", "shared", "pulumi", "package-metaschema.json");
+const COMMITTED_SCHEMA = path.join(ROOT, "provider", "schema.json");
+
+const DEFAULT_POLICY_JSON =
+    `{"rules":[{"rulePriority":1,"description":"remove untagged images","selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}`;
+/** The seed's rules, as a Python or YAML program writes them (the selection union in both forms). */
+const SEED_RULES = [
+    { selection: { tagPrefixList: ["prod"] }, maximumNumberOfImages: 1 },
+    { selection: "untagged", maximumAgeLimit: 14 },
+    { selection: "any", maximumNumberOfImages: 5 },
+];
+const SEED_POLICY_JSON = `{"rules":[` +
+    `{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["prod"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},` +
+    `{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},` +
+    `{"rulePriority":3,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}`;
+
+const ECR_HOST = `${FAKE_ACCOUNT}.dkr.ecr.${FAKE_REGION}.amazonaws.com`;
+const MODES = [{ label: "preview", dryRun: true }, { label: "update", dryRun: false }];
+
+let engine: MockEngine;
+let plugin: PluginProcess;
+let buildContext: string;
+
+/** Runs one Construct in a fresh deployment of the mock engine. */
+async function construct(type: string, name: string, inputs: Record<string, WireValue>, dryRun: boolean) {
+    engine.beginDeployment({ dryRun });
+    return plugin.construct(type, name, inputs, { dryRun });
+}
+
+/** The registrations as `type::name` under their parent, for comparing whole trees. */
+function tree(registrations: RegisteredResource[] = engine.registrations): string[] {
+    return registrations.map((r) => `${r.type}::${r.name} <- ${r.parent}`).sort();
+}
+
+/** Where the fake password appears outside a secret in anything the plugin registered or returned. */
+function passwordLeaks(extra: Record<string, WireValue> = {}): string[] {
+    return [
+        ...engine.registrations.flatMap((r) => [
+            ...plainOccurrences(r.object, FAKE_PASSWORD).map((p) => `${r.urn} input ${p}`),
+            ...plainOccurrences(r.outputs, FAKE_PASSWORD).map((p) => `${r.urn} output ${p}`),
+        ]),
+        ...plainOccurrences(extra, FAKE_PASSWORD).map((p) => `response ${p}`),
+    ];
+}
+
+function assertCleanDeployment(): void {
+    assert.deepEqual(engine.refusals, [], "the engine refused requests");
+    assert.deepEqual(engine.logs.filter((l) => l.severity === "error"), [], "the plugin logged errors");
+}
+
+describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
+    before(async function () {
+        this.timeout(300_000); // a stale dist/ is rebuilt first
+        ensureBuilt();
+        buildContext = fs.mkdtempSync(path.join(os.tmpdir(), "ecrx-context-"));
+        fs.writeFileSync(path.join(buildContext, "Dockerfile"), "FROM public.ecr.aws/docker/library/alpine:3.20\n");
+        engine = await MockEngine.start();
+        plugin = await PluginProcess.spawn(engine);
+        await plugin.configure();
+    });
+
+    after(async () => {
+        await plugin?.close();
+        await engine?.close();
+        if (buildContext !== undefined) {
+            fs.rmSync(buildContext, { recursive: true, force: true });
+        }
+    });
+
+    afterEach(function () {
+        if (this.currentTest?.state === "failed" && engine !== undefined) {
+            console.error(`--- mock engine ---\n${engine.problems().join("\n")}\n--- plugin output ---\n${plugin?.output ?? "(not started)"}`);
+        }
+    });
+
+    describe("GetPluginInfo and GetSchema", () => {
+        it("reports the version in package.json", async () => {
+            const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+            assert.deepEqual(await plugin.getPluginInfo(), { version });
+        });
+
+        it("serves exactly the committed schema, valid against the Pulumi package metaschema", async () => {
+            const served = JSON.parse(await plugin.getSchema());
+            const committed = JSON.parse(fs.readFileSync(COMMITTED_SCHEMA, "utf8"));
+            assert.deepEqual(Object.keys(served), Object.keys(committed), "GetSchema has other top-level keys than provider/schema.json");
+            assert.deepEqual(served, committed, "GetSchema differs from provider/schema.json");
+
+            assert.ok(fs.existsSync(METASCHEMA), `the Pulumi package metaschema is missing: ${METASCHEMA}`);
+            // eslint-disable-next-line @typescript-eslint/no-var-requires
+            const Ajv2020 = require("ajv/dist/2020").default;
+            const ajv = new Ajv2020({ allErrors: true, strict: false });
+            ajv.addFormat("regex", (pattern: string) => { try { new RegExp(pattern, "u"); return true; } catch { return false; } });
+            ajv.addFormat("uri-reference", (reference: string) => !/\s/.test(reference));
+            const validate = ajv.compile(JSON.parse(fs.readFileSync(METASCHEMA, "utf8")));
+            assert.ok(validate(served), `schema.json violates the metaschema:\n${JSON.stringify(validate.errors, null, 2)}`);
+        });
+
+        it("describes both components, the method, and a selection every language can write", async () => {
+            const schema = JSON.parse(await plugin.getSchema());
+            assert.equal(schema.name, "ecrx");
+            assert.equal(schema.resources[REPOSITORY].isComponent, true);
+            assert.equal(schema.resources[IMAGE].isComponent, true);
+            assert.equal(schema.resources[REPOSITORY].methods.buildAndPushImage, BUILD_AND_PUSH);
+            assert.deepEqual(schema.functions[BUILD_AND_PUSH].inputs.properties.__self__, { $ref: `#/resources/${REPOSITORY}` });
+            assert.equal(schema.functions[BUILD_AND_PUSH].outputs.properties.imageUri.type, "string");
+            // `selection="untagged"` or `selection={"tag_prefix_list": [...]}`: a string enum or an object type.
+            const selection = schema.types["ecrx:index:LifecycleRule"].properties.selection;
+            const [enumRef, objectRef] = selection.oneOf.map((s: { $ref: string }) => schema.types[s.$ref.replace("#/types/", "")]);
+            assert.equal(enumRef.type, "string");
+            assert.deepEqual(enumRef.enum.map((e: { value: string }) => e.value).sort(), ["any", "tagged", "untagged"]);
+            assert.equal(objectRef.type, "object");
+            assert.equal(schema.language.python.packageName, "pulumi_ecrx");
+        });
+    });
+
+    describe("Construct of Repository", () => {
+        const cases = [
+            { label: "default arguments", name: "app", inputs: {}, policy: DEFAULT_POLICY_JSON },
+            { label: "the seed's lifecycle rules", name: "web", inputs: { lifeCyclePolicyArgs: { rules: SEED_RULES } }, policy: SEED_POLICY_JSON },
+        ];
+        for (const { label: mode, dryRun } of MODES) {
+            for (const { label, name, inputs, policy } of cases) {
+                it(`${mode}, ${label}: registers the repository and the exact lifecycle policy under the component`, async () => {
+                    const result = await construct(REPOSITORY, name, inputs, dryRun);
+                    assertCleanDeployment();
+
+                    const componentUrn = `urn:pulumi:${engine.stack}::${engine.project}::${REPOSITORY}::${name}`;
+                    assert.equal(result.urn, componentUrn);
+                    assert.deepEqual(tree(), [
+                        `${AWS_REPOSITORY}::${name} <- ${componentUrn}`,
+                        `${LIFECYCLE_POLICY}::${name} <- ${componentUrn}`,
+                        `${REPOSITORY}::${name} <- ${engine.stackUrn}`,
+                    ].sort());
+                    const component = engine.one(REPOSITORY);
+                    assert.equal(component.custom, false);
+                    assert.equal(component.outputsRegistered, true, "the component never registered its outputs");
+
+                    const repository = engine.one(AWS_REPOSITORY);
+                    assert.deepEqual(repository.object, {
+                        encryptionConfigurations: [{ encryptionType: "AES256" }],
+                        forceDelete: false,
+                        imageScanningConfiguration: { scanOnPush: true },
+                        imageTagMutability: "MUTABLE",
+                    });
+                    const lifecycle = engine.one(LIFECYCLE_POLICY);
+                    assert.equal(lifecycle.object.policy, policy);
+                    assert.equal(lifecycle.object.repository, repository.outputs.name);
+                    assert.equal(lifecycle.deleteBeforeReplace, true);
+
+                    const repositoryName = repository.outputs.name as string;
+                    assert.match(repositoryName, new RegExp(`^${name}-[0-9a-f]{7}$`));
+                    assert.deepEqual(result.state, {
+                        repository: { [SECRET_KEY]: RESOURCE_SIGNATURE, urn: repository.urn, id: dryRun ? UNKNOWN : repositoryName },
+                        lifecyclePolicy: { [SECRET_KEY]: RESOURCE_SIGNATURE, urn: lifecycle.urn, id: dryRun ? UNKNOWN : repositoryName },
+                        repositoryUrl: dryRun ? UNKNOWN : `${ECR_HOST}/${repositoryName}`,
+                        arn: dryRun ? UNKNOWN : `arn:aws:ecr:${FAKE_REGION}:${FAKE_ACCOUNT}:repository/${repositoryName}`,
+                        registryId: dryRun ? UNKNOWN : FAKE_ACCOUNT,
+                        repositoryName,
+                        lifecyclePolicyText: policy,
+                    });
+                    assert.deepEqual(result.stateDependencies.repositoryUrl, [repository.urn]);
+                });
+            }
+        }
+
+        it("preview, inputs not known yet (output values): stay unknown in the children, with their dependencies", async () => {
+            const parameter = `urn:pulumi:${engine.stack}::${engine.project}::aws:ssm/parameter:Parameter::config`;
+            const later = outputValue({ dependencies: [parameter] });
+            engine.beginDeployment({ dryRun: true });
+            const result = await plugin.construct(REPOSITORY, "dynamic", { name: later, lifeCyclePolicyArgs: { rules: [{ selection: "untagged", maximumAgeLimit: later }] } },
+                { dryRun: true, inputDependencies: { name: [parameter], lifeCyclePolicyArgs: [parameter] } });
+            assertCleanDeployment();
+            const repository = engine.one(AWS_REPOSITORY);
+            assert.equal(repository.object.name, UNKNOWN);
+            assert.deepEqual(repository.propertyDependencies.name, [parameter]);
+            const lifecycle = engine.one(LIFECYCLE_POLICY);
+            assert.equal(lifecycle.object.policy, UNKNOWN);
+            assert.deepEqual(lifecycle.propertyDependencies.policy, [parameter]);
+            assert.equal(result.state.lifecyclePolicyText, UNKNOWN);
+        });
+
+        it("update, a secret input stays secret in the children", async () => {
+            const result = await construct(REPOSITORY, "private", { tags: outputValue({ value: { costCenter: "cc-4711" }, secret: true }) }, false);
+            assertCleanDeployment();
+            assert.deepEqual(engine.one(AWS_REPOSITORY).object.tags, secret({ costCenter: "cc-4711" }));
+            assert.deepEqual(engine.registrations.flatMap((r) => plainOccurrences(r.object, "cc-4711")), []);
+            assert.deepEqual(plainOccurrences(result.state, "cc-4711"), []);
+        });
+
+        it("update, with access grants: adds the repository policy and exposes it", async () => {
+            const result = await construct(REPOSITORY, "shared", { access: { pull: ["111122223333"] } }, false);
+            assertCleanDeployment();
+            const policy = engine.one("aws:ecr/repositoryPolicy:RepositoryPolicy");
+            assert.equal(policy.parent, result.urn);
+            assert.deepEqual(JSON.parse(policy.object.policy).Statement[0].Principal, { AWS: ["arn:aws:iam::111122223333:root"] });
+            assert.deepEqual(result.state.repositoryPolicy, { [SECRET_KEY]: RESOURCE_SIGNATURE, urn: policy.urn, id: policy.id });
+        });
+    });
+
+    describe("Construct of Image", () => {
+        const repositoryUrl = `${ECR_HOST}/web`;
+        for (const { label: mode, dryRun } of MODES) {
+            it(`${mode}: builds the context with docker-build, logs in with a secret ECR password, caches in <repo>/build-cache`, async () => {
+                const result = await construct(IMAGE, "web", { repositoryUrl, context: buildContext }, dryRun);
+                assertCleanDeployment();
+
+                const componentUrn = `urn:pulumi:${engine.stack}::${engine.project}::${IMAGE}::web`;
+                const cacheUrn = `urn:pulumi:${engine.stack}::${engine.project}::${IMAGE}$${REPOSITORY}::web-cache`;
+                assert.equal(result.urn, componentUrn);
+                assert.deepEqual(tree(), [
+                    `${AWS_REPOSITORY}::web-cache <- ${cacheUrn}`,
+                    `${LIFECYCLE_POLICY}::web-cache <- ${cacheUrn}`,
+                    `${DOCKER_IMAGE}::web <- ${componentUrn}`,
+                    `${IMAGE}::web <- ${engine.stackUrn}`,
+                    `${REPOSITORY}::web-cache <- ${componentUrn}`,
+                ].sort());
+
+                const tokenInvokes = engine.invokes.filter((i) => i.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
+                assert.ok(tokenInvokes.length >= 1, "no ECR authorization token was requested");
+                assert.deepEqual(tokenInvokes[0].args, { registryId: FAKE_ACCOUNT, region: FAKE_REGION });
+
+                const docker = engine.one(DOCKER_IMAGE);
+                const cacheRef = `${ECR_HOST}/web/build-cache:buildcache`;
+                // The cache repository's URL, and so its login, is known only once it exists.
+                const ecrLogin = { address: ECR_HOST, username: "AWS", password: secret(FAKE_PASSWORD) };
+                const cacheLogin = dryRun ? { address: UNKNOWN, username: UNKNOWN, password: secret(UNKNOWN) } : ecrLogin;
+                assert.deepEqual(docker.object, {
+                    context: { location: buildContext },
+                    dockerfile: { location: `${buildContext}/Dockerfile` },
+                    platforms: ["linux/amd64"],
+                    tags: [`${repositoryUrl}:latest`],
+                    push: true,
+                    registries: [ecrLogin, cacheLogin],
+                    cacheFrom: [{ registry: { ref: dryRun ? UNKNOWN : cacheRef } }],
+                    cacheTo: [{ registry: { ref: dryRun ? UNKNOWN : cacheRef, mode: "max", imageManifest: true, ociMediaTypes: true } }],
+                    // docker-build's own defaults, filled in by its SDK.
+                    buildOnPreview: true,
+                    network: "default",
+                });
+                assert.deepEqual(passwordLeaks(result.state), []);
+
+                const digest = docker.outputs.digest;
+                assert.deepEqual(
+                    { imageUri: result.state.imageUri, digest: result.state.digest, tags: result.state.tags, repositoryUrl: result.state.repositoryUrl },
+                    {
+                        imageUri: dryRun ? UNKNOWN : `${repositoryUrl}@${digest}`,
+                        digest: dryRun ? UNKNOWN : digest,
+                        tags: [`${repositoryUrl}:latest`],
+                        repositoryUrl,
+                    });
+                if (!dryRun) {
+                    assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+                }
+            });
+        }
+
+        it("update, another registry: the given password is stored as a secret even when sent in plain text", async () => {
+            const password = "registry-password-from-a-yaml-program";
+            await construct(IMAGE, "mirror", {
+                repositoryUrl: "registry.example.com/team/app",
+                context: buildContext,
+                registry: { username: "robot", password },
+            }, false);
+            assertCleanDeployment();
+            const docker = engine.one(DOCKER_IMAGE);
+            assert.deepEqual(docker.object.registries, [{ address: "registry.example.com", username: "robot", password: secret(password) }]);
+            assert.deepEqual(engine.registrations.flatMap((r) => plainOccurrences(r.object, password).map((p) => `${r.urn} ${p}`)), []);
+            assert.deepEqual(engine.invokes, [], "no ECR token is needed for another registry");
+        });
+    });
+
+    describe("Call of Repository.buildAndPushImage", () => {
+        for (const { label: mode, dryRun } of MODES) {
+            it(`${mode}: builds an Image under the repository and returns its digest-pinned URI`, async () => {
+                const repository = await construct(REPOSITORY, "svc", {}, dryRun);
+                const self = resourceReference(repository.urn);
+                const { outputs, failures } = await plugin.call(BUILD_AND_PUSH, { __self__: self, context: buildContext, tags: ["v1"] },
+                    { dryRun, argDependencies: { __self__: [repository.urn] } });
+                assertCleanDeployment();
+                assert.deepEqual(failures, []);
+
+                const image = engine.one(IMAGE);
+                assert.equal(image.name, "svc");
+                assert.equal(image.parent, repository.urn);
+                const docker = engine.one(DOCKER_IMAGE);
+                assert.equal(docker.parent, image.urn);
+                const awsRepository = engine.one(AWS_REPOSITORY, (r) => r.parent === repository.urn);
+                const url = dryRun ? UNKNOWN : `${ECR_HOST}/${awsRepository.outputs.name}`;
+                assert.deepEqual(docker.object.tags, dryRun ? UNKNOWN : [`${url}:v1`]);
+                assert.deepEqual(docker.object.context, { location: buildContext });
+                // The repository's own login serves its build cache too; in a preview its URL is not known yet.
+                assert.deepEqual(docker.object.registries, [dryRun
+                    ? { address: UNKNOWN, username: UNKNOWN, password: secret(UNKNOWN) }
+                    : { address: ECR_HOST, username: "AWS", password: secret(FAKE_PASSWORD) }]);
+                assert.deepEqual(passwordLeaks(outputs), []);
+                assert.deepEqual(outputs, { imageUri: dryRun ? UNKNOWN : `${url}@${docker.outputs.digest}` });
+            });
+        }
+    });
+
+    describe("invalid input", () => {
+        it("fails Construct of Repository with INVALID_ARGUMENT and the TypeScript property paths and reasons, registering nothing", async () => {
+            const inputs = {
+                name: "Bad_Name",
+                imageTagMutability: "SOMETIMES",
+                lifeCyclePolicyArgs: { rules: [{ selection: "tagged-ish", maximumNumberOfImages: 0 }, { selection: { tagPrefixList: [] }, maximumAgeLimit: 3, maximumNumberOfImages: 2 }] },
+            };
+            const expected = validationErrorOf(() => checkRepositorySettings("bad", inputs as any));
+            assert.ok(expected.problems.length >= 4, "the example should break several properties");
+
+            engine.beginDeployment({ dryRun: false });
+            const failure = await PluginProcess.failure(plugin.construct(REPOSITORY, "bad", inputs, { dryRun: false }));
+            assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
+            assert.deepEqual(failure.propertyErrors, expected.problems);
+            assert.equal(failure.details, expected.message);
+            assert.deepEqual(engine.registrations, []);
+        });
+
+        it("fails Construct of Image with the TypeScript property paths and reasons", async () => {
+            const inputs = { repositoryUrl: `${ECR_HOST}/web:v1`, context: path.join(buildContext, "missing"), platforms: ["amd64"] };
+            const view: ImagePlanView = { ...inputs, hasRepository: false, hasRegistryCredentials: false, unknownArguments: [], cacheDisabledButGiven: false };
+            const expected = validationErrorOf(() => checkImagePlan("broken", view));
+
+            engine.beginDeployment({ dryRun: true });
+            const failure = await PluginProcess.failure(plugin.construct(IMAGE, "broken", inputs, { dryRun: true }));
+            assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
+            assert.deepEqual(failure.propertyErrors, expected.problems);
+            assert.deepEqual(failure.propertyErrors?.map((e) => e.propertyPath), ["context", "platforms[0]", "repositoryUrl"]);
+            assert.deepEqual(engine.registrations, []);
+        });
+    });
+});
+
+function validationErrorOf(check: () => unknown): ValidationError {
+    try {
+        check();
+    } catch (error) {
+        if (ValidationError.isInstance(error)) {
+            return error;
+        }
+        throw error;
+    }
+    throw new Error("expected the TypeScript validator to reject the input");
+}
+
+describe('import "ecrx" from a program', () => {
+    let programDir: string;
+
+    before(function () {
+        this.timeout(300_000);
+        ensureBuilt();
+        programDir = fs.mkdtempSync(path.join(os.tmpdir(), "ecrx-program-"));
+        fs.mkdirSync(path.join(programDir, "node_modules"));
+        // How `npm install ../ecrx` (a file: dependency) installs it: a symlink to the package root.
+        fs.symlinkSync(ROOT, path.join(programDir, "node_modules", "ecrx"), "dir");
+    });
+
+    after(() => {
+        if (programDir !== undefined) {
+            fs.rmSync(programDir, { recursive: true, force: true });
+        }
+    });
+
+    it("loads the compiled SDK, starts nothing, prints nothing and exits on its own", function () {
+        this.timeout(60_000);
+        const resultFile = path.join(programDir, "result.json");
+        const program = `
+            const fs = require("fs");
+            const ecrx = require("ecrx");
+            fs.writeFileSync(process.env.RESULT_FILE, JSON.stringify({
+                resolved: require.resolve("ecrx"),
+                exports: Object.keys(ecrx).sort(),
+                types: { Repository: typeof ecrx.Repository, Image: typeof ecrx.Image, buildAndPushImage: typeof ecrx.buildAndPushImage, lifecycle: typeof ecrx.lifecycle },
+                providerModules: Object.keys(require.cache).filter((file) => file.includes("/dist/provider/")),
+                activeResources: process.getActiveResourcesInfo(),
+            }));`;
+        const started = Date.now();
+        const child = spawnSync(process.execPath, ["-e", program], {
+            cwd: programDir,
+            env: { ...process.env, RESULT_FILE: resultFile },
+            encoding: "utf8",
+            timeout: 45_000,
+        });
+        const elapsed = Date.now() - started;
+        assert.equal(child.signal, null, `the program did not exit by itself within 45 s (killed after ${elapsed} ms)`);
+        assert.equal(child.status, 0, child.stderr);
+        assert.equal(child.stdout, "", "importing ecrx printed to stdout");
+        assert.equal(child.stderr, "", "importing ecrx printed to stderr");
+
+        const result = JSON.parse(fs.readFileSync(resultFile, "utf8"));
+        assert.equal(result.resolved, path.join(ROOT, "dist", "sdk", "index.js"));
+        assert.deepEqual(result.types, { Repository: "function", Image: "function", buildAndPushImage: "function", lifecycle: "object" });
+        assert.deepEqual(result.providerModules, [], "the provider entry was loaded");
+        // Only the stdio pipes, which @pulumi/pulumi itself opens by looking at process.stdout and stderr.
+        const leftBehind = result.activeResources.filter((r: string) => r !== "PipeWrap" && r !== "TTYWrap");
+        assert.deepEqual(leftBehind, [], "importing ecrx left sockets, servers or timers behind");
+    });
+});
