@@ -6,7 +6,8 @@ import { isRepositoryName } from "./repository-settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
-export const DEFAULT_TAGS = ["latest"];
+/** The tag an image gets when none are given, unless another image of the same repository has it already. */
+export const DEFAULT_TAG = "latest";
 /** The tag under which the registry build cache is stored in the cache repository. */
 export const CACHE_TAG = "buildcache";
 /** Docker's tag grammar. */
@@ -88,6 +89,8 @@ export interface ImagePlanView {
     unknownArguments: string[];
     /** `cache: false` together with explicit cacheFrom/cacheTo. */
     cacheDisabledButGiven: boolean;
+    /** Tags that other images of this program push to the same repository, with the image that pushes each. */
+    tagsOfOtherImages: ReadonlyMap<string, string>;
 }
 
 export const IMAGE_ARGUMENT_NAMES = [
@@ -178,19 +181,52 @@ function checkRepository(view: ImagePlanView, problems: ProblemList): Repository
     return location;
 }
 
-/** Under IMMUTABLE tags, re-pushing `latest` fails at push time; say so at construction, with the fix. */
-function checkTagMutability(view: ImagePlanView, problems: ProblemList): void {
+/**
+ * The tags an image pushes when none are given: `latest`, or, when another image of the same repository
+ * already pushes `latest`, `<image name>-latest`, so that the two images do not keep moving each other's tag.
+ */
+export function defaultTags(imageName: string, tagsOfOtherImages: ReadonlyMap<string, string>): string[] {
+    if (!tagsOfOtherImages.has(DEFAULT_TAG)) {
+        return [DEFAULT_TAG];
+    }
+    const namePart = imageName.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[.-]+/, "").slice(0, 120) || "image";
+    return [`${namePart}-${DEFAULT_TAG}`];
+}
+
+/** Two images pushing one tag to one repository would each move it away from the other on every deployment. */
+function checkTagsAreOwn(view: ImagePlanView, problems: ProblemList): void {
+    const { tags, tagsOfOtherImages } = view;
+    if (tags === undefined || !isKnown(tags) || !Array.isArray(tags)) {
+        return;
+    }
+    tags.forEach((tag, index) => {
+        const owner = tagsOfOtherImages.get(tag);
+        if (owner !== undefined) {
+            problems.add(joinPath("tags", index), `${describeValue(tag)} is also pushed to this repository by image ${describeValue(owner)}, ` +
+                "so each deployment would move it between the two images: give each image its own tags.");
+        }
+    });
+}
+
+/**
+ * A tag that moves on every push (the default tags, and `latest`) cannot be pushed twice to an immutable
+ * tag: say so at construction, with the fix, rather than fail at the second push.
+ */
+function checkTagMutability(imageName: string, view: ImagePlanView, problems: ProblemList): void {
     const { repositoryMutability: mutability, repositoryExclusionFilters: filters } = view;
-    const tags = view.tags ?? DEFAULT_TAGS;
+    const tags = view.tags ?? defaultTags(imageName, view.tagsOfOtherImages);
     if (mutability === undefined || !isKnown(mutability) || !isKnown(tags) || (filters !== undefined && !isKnown(filters)) || !Array.isArray(tags)) {
         return;
     }
-    for (const tag of DEFAULT_TAGS) {
-        if (tags.includes(tag) && !isTagMutable(tag, mutability, filters)) {
+    const movingTags = view.tags === undefined ? tags : tags.filter((tag) => tag === DEFAULT_TAG);
+    for (const tag of movingTags) {
+        if (!isTagMutable(tag, mutability, filters)) {
+            const fix = mutability === "MUTABLE_WITH_EXCLUSION"
+                ? `remove the imageTagMutabilityExclusionFilters entry that matches ${describeValue(tag)}`
+                : `use IMMUTABLE_WITH_EXCLUSION with imageTagMutabilityExclusionFilters: [${describeValue(tag)}]`;
             problems.add("tags", `${view.tags === undefined ? "default to" : "include"} ${describeValue(tag)}, which moves on every push, ` +
                 `but the repository's imageTagMutability ${mutability} makes it immutable, so the second push would fail: ` +
-                "give tags that are unique per build (for example the git commit), or use IMMUTABLE_WITH_EXCLUSION with " +
-                `imageTagMutabilityExclusionFilters: [${describeValue(tag)}].`);
+                `give tags that are unique per build (for example the git commit), or ${fix}.`);
         }
     }
 }
@@ -211,7 +247,8 @@ export function checkImagePlan(resourceName: string, view: ImagePlanView): Repos
     checkList(view.platforms, "platforms", PLATFORM, "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"", problems);
     checkList(view.tags, "tags", TAG, "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)", problems);
     const location = checkRepository(view, problems);
-    checkTagMutability(view, problems);
+    checkTagsAreOwn(view, problems);
+    checkTagMutability(resourceName, view, problems);
     problems.throwIfAny(`Image "${resourceName}"`);
     return location;
 }

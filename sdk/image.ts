@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, DEFAULT_TAGS, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
+    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
 } from "./image-plan";
 import { containsUnknowns, knownNow, reportingInputErrors } from "./inputs";
 import { isKnown, UNKNOWN } from "./known";
@@ -74,6 +74,33 @@ export interface RepositoryImageArgs extends Omit<ImageArgs, "repository" | "rep
     imageName?: string;
 }
 
+/** What the images of this program push to one repository: which image pushes each tag, and the images in order. */
+interface RepositoryImages {
+    tagOwners: Map<string, string>;
+    imageNames: string[];
+}
+
+const imagesByRepository = new WeakMap<Repository, RepositoryImages>();
+const imagesByRepositoryUrl = new Map<string, RepositoryImages>();
+
+/** The images already pushing to the target repository, when it is known now (an ecrx Repository or a plain URL). */
+function imagesOfTarget(args: ImageArgs, create: boolean): RepositoryImages | undefined {
+    const fresh = (): RepositoryImages => ({ tagOwners: new Map(), imageNames: [] });
+    if (args.repository !== undefined) {
+        if (create && !imagesByRepository.has(args.repository)) {
+            imagesByRepository.set(args.repository, fresh());
+        }
+        return imagesByRepository.get(args.repository);
+    }
+    if (typeof args.repositoryUrl === "string") {
+        if (create && !imagesByRepositoryUrl.has(args.repositoryUrl)) {
+            imagesByRepositoryUrl.set(args.repositoryUrl, fresh());
+        }
+        return imagesByRepositoryUrl.get(args.repositoryUrl);
+    }
+    return undefined;
+}
+
 const PLAN_KEYS = ["context", "dockerfile", "dockerfileInline", "platforms", "tags", "repositoryUrl", "registryId", "region"] as const;
 
 /** The registry a push needs credentials for. */
@@ -130,7 +157,7 @@ export class Image extends pulumi.ComponentResource {
 
         const repositoryUrl = pulumi.output(repository?.repositoryUrl ?? checkedLater("repositoryUrl", args.repositoryUrl)!);
         const region = checkedLater("region", args.region) ?? settings?.region;
-        const tags = (checkedLater("tags", args.tags) ?? DEFAULT_TAGS) as pulumi.Input<string[]>;
+        const tags = this.claimTags(name, args, view, checkedLater("tags", args.tags) as pulumi.Input<string[]> | undefined);
         const context = (checkedLater("context", args.context) ?? ".") as pulumi.Input<string>;
         const dockerfile = checkedLater("dockerfile", args.dockerfile);
         const dockerfileInline = checkedLater("dockerfileInline", args.dockerfileInline);
@@ -185,6 +212,36 @@ export class Image extends pulumi.ComponentResource {
             dockerImage: this.dockerImage,
             cacheRepository: this.cacheRepository,
         });
+    }
+
+    /**
+     * The tags to push, recorded against the target repository so later images of this program neither take
+     * them nor default to them; a mutability known only later is checked against them once it resolves.
+     */
+    private claimTags(name: string, args: ImageArgs, view: ImagePlanView, givenTags: pulumi.Input<string[]> | undefined): pulumi.Input<string[]> {
+        const images = imagesOfTarget(args, true);
+        const tags = givenTags ?? defaultTags(name, view.tagsOfOtherImages);
+        if (images !== undefined) {
+            images.imageNames.push(name);
+            for (const tag of Array.isArray(tags) && !containsUnknowns(tags) ? tags : []) {
+                images.tagOwners.set(tag, name);
+            }
+        }
+        const settings = args.repository !== undefined ? buildSettingsOf(args.repository) : undefined;
+        if (settings?.usesDefaultLifecyclePolicy && images !== undefined && images.imageNames.length > 1) {
+            pulumi.log.warn(`Repository "${settings.resourceName}" keeps one untagged image (its default lifecycle policy), but ` +
+                `${images.imageNames.length} images push to it (${images.imageNames.join(", ")}). Each deployment leaves every image's ` +
+                "previous version untagged, so only one of them survives, and rollbacks of the others would fail. Give each image " +
+                `its own Repository, or give this one the rule { selection: "untagged", maximumNumberOfImages: ${images.imageNames.length} }.`, this);
+        }
+        if (settings === undefined || (view.repositoryMutability !== UNKNOWN && view.repositoryExclusionFilters !== UNKNOWN)) {
+            return tags;
+        }
+        return pulumi.all([tags, settings.imageTagMutability, settings.imageTagMutabilityExclusionFilters]).apply(([resolved, mutability, filters]) =>
+            reportingInputErrors(() => {
+                checkImagePlan(name, { ...view, tags: view.tags === undefined ? undefined : resolved, repositoryMutability: mutability, repositoryExclusionFilters: filters });
+                return resolved;
+            }));
     }
 
     /** The digest-pinned image reference; the same value as `imageUri`. */
@@ -274,6 +331,7 @@ function checkImageArgs(name: string, args: ImageArgs, ownRepository = false): {
         hasRegistryCredentials: args.registry !== undefined,
         unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
+        tagsOfOtherImages: imagesOfTarget(args, false)?.tagOwners ?? new Map(),
     };
     if (args.repository !== undefined) {
         const settings = buildSettingsOf(args.repository);

@@ -65,6 +65,8 @@ export interface RepositoryBuildSettings {
     encryption: pulumi.Input<RepositoryEncryption> | undefined;
     tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined;
     region: pulumi.Input<string> | undefined;
+    /** No rules given: the policy keeps a single untagged image, which several images would compete for. */
+    usesDefaultLifecyclePolicy: boolean;
 }
 
 const buildSettings = new WeakMap<Repository, RepositoryBuildSettings>();
@@ -195,6 +197,8 @@ export class Repository extends pulumi.ComponentResource {
             encryption: encryption as pulumi.Input<RepositoryEncryption> | undefined,
             tags: tags as RepositoryBuildSettings["tags"],
             region: region as pulumi.Input<string> | undefined,
+            usesDefaultLifecyclePolicy: isKnown(view.lifeCyclePolicyArgs) &&
+                (view.lifeCyclePolicyArgs === undefined || (view.lifeCyclePolicyArgs.rules === undefined && view.lifeCyclePolicyArgs.skip !== true)),
         });
 
         this.registerOutputs({

@@ -13,6 +13,7 @@ import {
     FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, fakeDigest, installMocks, isSecretWrapper, MockCloud, plainOccurrences, Registration,
     SECRET_KEY, SECRET_SIGNATURE, settle, valueOf,
 } from "./support/mocks";
+import { quiesce, UnhandledRejections } from "./support/rejections";
 
 type Ecrx = typeof import("../sdk");
 
@@ -34,10 +35,11 @@ const CACHE_POLICY_JSON = `{"rules":[{"rulePriority":1,"description":"expire sup
     `"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}}]}`;
 const TAG_REASON = (value: string) =>
     `must be a Docker tag (letters, digits, "_", "." and "-", not starting with "." or "-", at most 128), but is ${JSON.stringify(value)}.`;
-const MUTABILITY_REASON = (verb: "default to" | "include", mutability: string) =>
-    `${verb} "latest", which moves on every push, but the repository's imageTagMutability ${mutability} makes it immutable, ` +
-    "so the second push would fail: give tags that are unique per build (for example the git commit), or use IMMUTABLE_WITH_EXCLUSION with " +
-    "imageTagMutabilityExclusionFilters: [\"latest\"].";
+const MUTABILITY_REASON = (verb: "default to" | "include", mutability: string, tag = "latest") =>
+    `${verb} "${tag}", which moves on every push, but the repository's imageTagMutability ${mutability} makes it immutable, ` +
+    "so the second push would fail: give tags that are unique per build (for example the git commit), or " +
+    (mutability === "MUTABLE_WITH_EXCLUSION" ? `remove the imageTagMutabilityExclusionFilters entry that matches "${tag}".`
+        : `use IMMUTABLE_WITH_EXCLUSION with imageTagMutabilityExclusionFilters: ["${tag}"].`);
 
 type Problem = { propertyPath: string; reason: string };
 
@@ -780,5 +782,93 @@ describe("Image component and buildAndPushImage", function () {
                 assert.equal(cacheRepository.imageTagMutabilityExclusionFilters, undefined);
             });
         }
+    });
+    describe("several images in one repository", () => {
+        let warnings: string[];
+        let originalWarn: typeof pulumi.log.warn;
+        const unhandled = new UnhandledRejections();
+        before(() => {
+            originalWarn = pulumi.log.warn;
+            // The warning is what a user sees in `pulumi up`; capture it rather than print it.
+            (pulumi.log as any).warn = (message: string) => void warnings.push(message);
+            unhandled.install();
+        });
+        after(() => {
+            (pulumi.log as any).warn = originalWarn;
+            unhandled.uninstall();
+        });
+        beforeEach(() => {
+            warnings = [];
+        });
+
+        it("the seed's two images of one Repository push their own tags: latest, then <name>-latest", async () => {
+            const repo = await appRepository();
+            const [app, api] = await deploy(() => [
+                repo.buildAndPushImage(buildContext()),
+                ecrx.buildAndPushImage("api", { repository: repo, context: buildContext(), platforms: ["linux/arm64"] }),
+            ]);
+            assert.deepEqual(await valueOf(app.tags), [`${ecrHost()}/${APP_REPO}:latest`]);
+            assert.deepEqual(await valueOf(api.tags), [`${ecrHost()}/${APP_REPO}:api-latest`]);
+            assert.deepEqual(dockerInputs(registered(DOCKER_IMAGE, "api")).tags, [`${ecrHost()}/${APP_REPO}:api-latest`]);
+        });
+
+        it("warns when images share a repository whose default policy keeps only one untagged image, naming the rule that fixes it", async () => {
+            const repo = await appRepository();
+            await deploy(() => repo.buildAndPushImage(buildContext()));
+            assert.deepEqual(warnings, [], "one image per repository is what the default policy is made for");
+            await deploy(() => ecrx.buildAndPushImage("api", { repository: repo, context: buildContext() }));
+            assert.equal(warnings.length, 1);
+            assert.match(warnings[0], /^Repository "app" keeps one untagged image \(its default lifecycle policy\), but 2 images push to it \(app, api\)\./);
+            assert.match(warnings[0], /\{ selection: "untagged", maximumNumberOfImages: 2 \}/);
+        });
+
+        it("does not warn when the repository has its own rules", async () => {
+            const repo = await appRepository({ lifeCyclePolicyArgs: { rules: [{ selection: "untagged", maximumNumberOfImages: 2 }] } });
+            await deploy(() => {
+                repo.buildAndPushImage(buildContext());
+                ecrx.buildAndPushImage("api", { repository: repo, context: buildContext() });
+            });
+            assert.deepEqual(warnings, []);
+        });
+
+        it("refuses a tag that another image already pushes to the same repository, naming that image", async () => {
+            const repo = await appRepository();
+            await deploy(() => repo.buildAndPushImage({ context: buildContext(), tags: ["v1", "stable"] }));
+            await expectInvalid("api", () => ecrx.buildAndPushImage("api", { repository: repo, context: buildContext(), tags: ["v2", "stable"] }), [{
+                propertyPath: "tags[1]",
+                reason: "\"stable\" is also pushed to this repository by image \"app\", so each deployment would move it between the two images: " +
+                    "give each image its own tags.",
+            }]);
+        });
+
+        it("applies the same to images given the same repository URL", async () => {
+            const url = `${ecrHost("eu-west-1", "210987654321")}/shared/images`;
+            const first = await deploy(() => new ecrx.Image("first", { repositoryUrl: url, context: buildContext() }));
+            const second = await deploy(() => new ecrx.Image("second", { repositoryUrl: url, context: buildContext() }));
+            assert.deepEqual(await valueOf(first.tags), [`${url}:latest`]);
+            assert.deepEqual(await valueOf(second.tags), [`${url}:second-latest`]);
+            await expectInvalid("third", () => new ecrx.Image("third", { repositoryUrl: url, context: buildContext(), tags: ["latest"] }), [{
+                propertyPath: "tags[0]",
+                reason: "\"latest\" is also pushed to this repository by image \"first\", so each deployment would move it between the two images: " +
+                    "give each image its own tags.",
+            }]);
+        });
+
+        it("checks a mutability known only at deployment once it resolves, with the same reason", async () => {
+            const repo = await appRepository({ imageTagMutability: pulumi.output("IMMUTABLE" as const) });
+            const image = repo.buildAndPushImage(buildContext());
+            const expected = [{ propertyPath: "tags", reason: MUTABILITY_REASON("default to", "IMMUTABLE") }];
+            await assert.rejects(valueOf(image.tags), (error) => {
+                assertInputPropertiesError(error, "app", expected);
+                return true;
+            });
+            await quiesce();
+            assert.deepEqual(cloud.ofType(DOCKER_IMAGE), [], "nothing is built for an image that could not be pushed twice");
+            // The engine sees the same problems; Pulumi prefixes the message with where it was serializing.
+            unhandled.expectOnly((reason) => {
+                assert.ok(pulumi.InputPropertiesError.isInstance(reason), `expected an InputPropertiesError, got ${reason}`);
+                assert.deepEqual(reason.errors, expected);
+            });
+        });
     });
 });

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RepositoryArgs } from "../sdk/repository";
 import { FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, Registration, settle, valueOf } from "./support/mocks";
+import { quiesce, UnhandledRejections } from "./support/rejections";
 
 // The runtime must be mocked before the component (and @pulumi/aws) is loaded by the code under test.
 const cloud = installMocks();
@@ -47,21 +48,7 @@ const PRINCIPAL_REASON = (value: string) =>
 
 // ---- Helpers --------------------------------------------------------------------------------------
 
-/**
- * Rejections nobody handled, by promise. An argument that fails its check when it resolves makes the engine
- * registration (and the outputs that depend on it) reject; a real `pulumi up` reports that as the error.
- * Mocha re-emits each rejection once more, hence the map.
- */
-const unhandled = new Map<Promise<unknown>, unknown>();
-const recordUnhandled = (reason: unknown, promise: Promise<unknown>) => void unhandled.set(promise, reason);
-
-/** Lets every registration, and every rejection it causes, run its course. */
-async function quiesce(): Promise<void> {
-    await settle();
-    for (let i = 0; i < 3; i++) {
-        await new Promise((resolve) => setImmediate(resolve));
-    }
-}
+const unhandled = new UnhandledRejections();
 
 /** Registers a repository the way a program does and waits until the engine has seen everything. */
 async function deploy(name: string, args?: RepositoryArgs) {
@@ -122,10 +109,7 @@ async function expectInvalid(args: Record<string, unknown>, errors: Array<{ prop
 
 /** Every unhandled rejection since the last call is the given validation error; clears them. */
 function expectOnlyRejections(errors: Array<{ propertyPath: string; reason: string }>): void {
-    for (const reason of unhandled.values()) {
-        assertInputPropertiesError(reason, errors);
-    }
-    unhandled.clear();
+    unhandled.expectOnly((reason) => assertInputPropertiesError(reason, errors));
 }
 
 // ---- Tests -----------------------------------------------------------------------------------------
@@ -133,20 +117,16 @@ function expectOnlyRejections(errors: Array<{ propertyPath: string; reason: stri
 describe("Repository component", function () {
     before(async () => {
         ({ Repository } = await import("../sdk/repository"));
-        process.on("unhandledRejection", recordUnhandled);
+        unhandled.install();
     });
-    after(() => {
-        process.off("unhandledRejection", recordUnhandled);
-    });
+    after(() => unhandled.uninstall());
     beforeEach(() => {
         cloud.reset();
-        unhandled.clear();
+        unhandled.takeAll();
     });
     afterEach(async () => {
         await quiesce();
-        const leftover = [...unhandled.values()].map(String);
-        unhandled.clear();
-        assert.deepEqual(leftover, [], "no test may leave a rejection unhandled");
+        assert.deepEqual(unhandled.takeAll(), [], "no test may leave a rejection unhandled");
     });
 
     describe("as a program writes it", () => {
