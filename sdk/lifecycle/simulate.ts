@@ -69,15 +69,17 @@ export interface SimulationResult {
 }
 
 const HOUR_MS = 60 * 60 * 1000;
-const INDEX_MEDIA_TYPES = new Set([
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-]);
 const IMAGE_STATUSES: ReadonlySet<string> = new Set<ImageStatus>(["ACTIVE", "ARCHIVED", "ACTIVATING"]);
 
-/** Whether a manifest media type is a multi-architecture index (OCI image index or Docker manifest list). */
+/** The manifest media types of multi-architecture images: the OCI image index and the Docker manifest list. */
+export const INDEX_MEDIA_TYPES: readonly string[] = [
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+
+/** Whether a manifest media type is a multi-architecture index. */
 export function isIndexMediaType(mediaType: string | null | undefined): boolean {
-    return mediaType !== undefined && mediaType !== null && INDEX_MEDIA_TYPES.has(mediaType);
+    return typeof mediaType === "string" && INDEX_MEDIA_TYPES.includes(mediaType);
 }
 
 // Storage places, as stored in `ImageTable.storage`. RESTORING (ACTIVATING) images sit between the two
@@ -439,17 +441,13 @@ function judge(slot: number, table: ImageTable, decisions: Decisions, rules: Com
 }
 
 function verdict(table: ImageTable, slot: number, action: SimulatedAction, reason: string, rulePriority?: number): SimulatedImage {
-    const result: SimulatedImage = {
-        imageDigest: table.digests[slot],
-        imageTags: table.tags[slot],
-        imagePushedAt: table.pushedAsGiven[slot],
-        action,
-        reason,
-    };
-    if (rulePriority !== undefined) {
-        result.rulePriority = rulePriority;
-    }
-    return result;
+    const imageDigest = table.digests[slot];
+    const imageTags = table.tags[slot];
+    const imagePushedAt = table.pushedAsGiven[slot];
+    // Two literals rather than a property added later, so that JSON lists the fields in the documented order.
+    return rulePriority === undefined
+        ? { imageDigest, imageTags, imagePushedAt, action, reason }
+        : { imageDigest, imageTags, imagePushedAt, action, rulePriority, reason };
 }
 
 function describeStanding(rule: CompiledRule, table: ImageTable, slot: number, rank: number, now: number): string {

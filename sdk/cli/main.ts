@@ -1,0 +1,147 @@
+// The `ecrx` command line. `bin/ecrx.js` runs the compiled form of this file; tests call `main` directly.
+import { parseArgs } from "node:util";
+import { parseTimestamp, timestampProblem } from "../lifecycle/time";
+import { CliIO, UsageError, UserError } from "./io";
+import { EXIT_GUARD_TRIPPED, plan, PlanOptions } from "./plan";
+
+const EXIT_ERROR = 1;
+
+const USAGE = `Usage: ecrx lifecycle plan [options]
+
+Shows which images an ECR lifecycle policy would expire or archive, and why, without touching anything.
+
+Offline, from files:
+  --policy FILE           the policy: a policy document, or get-lifecycle-policy output
+  --images FILE           describe-images output, or a JSON list of images
+  --index-children FILE   optional: {"<index digest>": ["<child digest>", ...]}, so that the
+                          children of multi-architecture images show as kept, as ECR keeps them
+
+Live, from ECR (standard AWS credential chain, read-only calls):
+  --repository NAME       read the images, index manifests and (unless --policy) the stored policy
+  --region REGION         default: from AWS_REGION or the AWS config
+  --registry-id ID        default: the caller's account
+  --endpoint-url URL      another ECR endpoint (default: AWS_ENDPOINT_URL_ECR, if set)
+  --policy FILE           plan this policy instead of the stored one
+
+Output:
+  --format table|json     default: table (coloured on a terminal unless NO_COLOR is set)
+  --now TIME              evaluate at this time: ISO 8601 with a zone, or epoch seconds (default: now)
+  --fail-on-expire GLOB   exit with code ${EXIT_GUARD_TRIPPED} if an image with a tag matching GLOB ("*" wildcard)
+                          would expire; may be repeated. A guard for CI, such as --fail-on-expire 'prod*'
+  -h, --help              show this help
+
+Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} --fail-on-expire matched an image to expire.
+`;
+
+const OPTIONS = {
+    "policy": { type: "string" },
+    "images": { type: "string" },
+    "index-children": { type: "string" },
+    "repository": { type: "string" },
+    "region": { type: "string" },
+    "registry-id": { type: "string" },
+    "endpoint-url": { type: "string" },
+    "format": { type: "string" },
+    "now": { type: "string" },
+    "fail-on-expire": { type: "string", multiple: true },
+    "help": { type: "boolean", short: "h" },
+} as const;
+
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+    try {
+        const { values, positionals } = parseCommandLine(argv);
+        if (values.help === true) {
+            io.stdout.write(USAGE);
+            return 0;
+        }
+        if (positionals.join(" ") !== "lifecycle plan") {
+            throw new UsageError(positionals.length === 0 ? "no command given: the command is \"ecrx lifecycle plan\"."
+                : `unknown command "${positionals.join(" ")}": the command is "ecrx lifecycle plan".`);
+        }
+        return await plan(planOptions(values), io);
+    } catch (error) {
+        if (error instanceof UserError) {
+            const hint = error instanceof UsageError ? "\nRun \"ecrx lifecycle plan --help\" for the options." : "";
+            io.stderr.write(`ecrx: ${error.message}${hint}\n`);
+        } else {
+            io.stderr.write(`ecrx: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);
+        }
+        return EXIT_ERROR;
+    }
+}
+
+function parseCommandLine(argv: string[]): { values: ParsedValues; positionals: string[] } {
+    try {
+        return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+        // parseArgs explains missing values well, but buries an unknown option in advice about positionals.
+        const message = (error as Error).message;
+        const unknown = /^Unknown option '([^']+)'/.exec(message);
+        throw new UsageError(unknown !== null ? `unknown option ${unknown[1]}.` : message);
+    }
+}
+
+function planOptions(values: ParsedValues): PlanOptions {
+    const live = values.repository !== undefined;
+    const misplaced = live
+        ? (["images", "index-children"] as const).filter((name) => values[name] !== undefined)
+        : (["region", "registry-id", "endpoint-url"] as const).filter((name) => values[name] !== undefined);
+    if (misplaced.length > 0) {
+        throw new UsageError(live
+            ? `--${misplaced.join(" and --")} ${misplaced.length === 1 ? "is" : "are"} for offline plans, but --repository asks for a live one: give one or the other.`
+            : `--${misplaced.join(" and --")} only ${misplaced.length === 1 ? "applies" : "apply"} to live plans: add --repository NAME.`);
+    }
+    const missing = live ? [] : (["policy", "images"] as const).filter((name) => values[name] === undefined);
+    if (missing.length > 0) {
+        throw new UsageError(`--${missing.join(" and --")} ${missing.length === 1 ? "is" : "are"} missing: an offline plan needs ` +
+            "--policy FILE and --images FILE (or plan live with --repository NAME).");
+    }
+    const format = values.format ?? "table";
+    if (format !== "table" && format !== "json") {
+        throw new UsageError(`--format must be "table" or "json", but is "${format}".`);
+    }
+    for (const pattern of values["fail-on-expire"] ?? []) {
+        if (pattern === "") {
+            throw new UsageError("--fail-on-expire needs a tag pattern, such as 'prod*'.");
+        }
+    }
+    return {
+        policyFile: values.policy,
+        imagesFile: values.images,
+        indexChildrenFile: values["index-children"],
+        live: live ? {
+            repository: values.repository!,
+            region: values.region,
+            registryId: values["registry-id"],
+            endpointUrl: values["endpoint-url"],
+        } : undefined,
+        format,
+        now: readNow(values.now),
+        failOnExpire: values["fail-on-expire"] ?? [],
+    };
+}
+
+function readNow(text: string | undefined): Date {
+    if (text === undefined) {
+        return new Date();
+    }
+    const value = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+    const time = parseTimestamp(value);
+    if (Number.isNaN(time)) {
+        throw new UsageError(`--now ${timestampProblem(value)}`);
+    }
+    return new Date(time);
+}
+
+/** Runs the CLI as this process: its arguments, its streams, its exit code. */
+export function runAsProcess(): void {
+    main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+        .then((code) => { process.exitCode = code; });
+}
+
+if (require.main === module) {
+    runAsProcess();
+}

@@ -1,0 +1,186 @@
+// `ecrx lifecycle plan`: gather a policy and the images (from files, or live from ECR), simulate, print.
+import { readFileSync } from "node:fs";
+import { ValidationError } from "../errors";
+import { parsePolicyDocument } from "../lifecycle/document";
+import { compileTagPattern, isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
+import { CliIO, UserError } from "./io";
+import type { LiveTarget } from "./live";
+import { renderTable } from "./table";
+
+/** The exit code when `--fail-on-expire` finds an image it guards among those to expire. */
+export const EXIT_GUARD_TRIPPED = 2;
+
+export interface PlanOptions {
+    /** A policy document, or `get-lifecycle-policy` output. Required offline; live, it replaces the stored policy. */
+    policyFile?: string;
+    /** Offline: `describe-images` output or a bare list of images. */
+    imagesFile?: string;
+    /** Offline: a JSON object mapping index digests to their child digests. */
+    indexChildrenFile?: string;
+    /** Live: read images (and the policy, unless `policyFile`) from this repository. */
+    live?: LiveTarget;
+    format: "table" | "json";
+    now: Date;
+    /** Tag patterns (`*` wildcard) of images that must not expire. */
+    failOnExpire: string[];
+}
+
+/** Where a policy or images came from, for messages. */
+interface Sourced<T> {
+    value: T;
+    source: string;
+}
+
+interface PlanInput {
+    policy: Sourced<unknown>;
+    images: Sourced<LifecycleImage[]>;
+    indexChildren?: Record<string, string[]>;
+    warnings: string[];
+}
+
+export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
+    const input = options.live !== undefined ? await readLive(options.live, options.policyFile) : readOffline(options);
+    const policy = validated(input.policy.source, () => parsePolicyDocument(input.policy.value));
+    const result = validated(input.images.source, () => simulate(policy, input.images.value, {
+        now: options.now,
+        ...(input.indexChildren !== undefined ? { indexChildren: input.indexChildren } : {}),
+    }));
+    for (const warning of input.warnings) {
+        io.stderr.write(`ecrx: warning: ${warning}\n`);
+    }
+    if (options.format === "json") {
+        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+        const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
+        io.stdout.write(renderTable(result, options.now, color));
+    }
+    return checkGuards(result, options.failOnExpire, io);
+}
+
+function readOffline(options: PlanOptions): PlanInput {
+    const policy = policyFromFile(options.policyFile!);
+    const images = imagesFromFile(options.imagesFile!);
+    const indexChildren = options.indexChildrenFile === undefined
+        ? undefined : readJsonFile(options.indexChildrenFile, "--index-children") as Record<string, string[]>;
+    const warnings = [...images.warnings];
+    const unresolved = images.value.filter((image) =>
+        isIndexMediaType(image?.imageManifestMediaType) && indexChildren?.[image.imageDigest] === undefined).length;
+    if (unresolved > 0) {
+        warnings.push(`${unresolved} image${unresolved === 1 ? " is an image index" : "s are image indexes"} (multi-architecture) ` +
+            "whose children describe-images does not list, so children may show as expired although ECR keeps them while " +
+            "their index exists. Pass --index-children FILE, or plan live with --repository.");
+    }
+    return { policy, images, indexChildren, warnings };
+}
+
+async function readLive(target: LiveTarget, policyFile: string | undefined): Promise<PlanInput> {
+    // Loaded here so that offline plans never pay for loading the AWS SDK.
+    const { readRepository } = await import("./live");
+    const snapshot = await readRepository(target, policyFile === undefined);
+    const policySource = `the lifecycle policy of repository "${target.repository}"`;
+    const policy = policyFile !== undefined ? policyFromFile(policyFile)
+        : { value: parseJson(snapshot.policyText ?? "", policySource), source: policySource };
+    return {
+        policy,
+        images: { value: snapshot.images as LifecycleImage[], source: `repository "${target.repository}"` },
+        indexChildren: snapshot.indexChildren,
+        warnings: snapshot.warnings,
+    };
+}
+
+/** A policy document, or `aws ecr get-lifecycle-policy` output, whose `lifecyclePolicyText` holds the document as a string. */
+function policyFromFile(path: string): Sourced<unknown> {
+    const value = readJsonFile(path, "--policy");
+    if (isRecord(value) && "lifecyclePolicyText" in value) {
+        if (typeof value.lifecyclePolicyText !== "string") {
+            throw new UserError(`${path}: lifecyclePolicyText must be the policy JSON as a string, as get-lifecycle-policy prints it.`);
+        }
+        return { value: parseJson(value.lifecyclePolicyText, `${path}: lifecyclePolicyText`), source: path };
+    }
+    return { value, source: path };
+}
+
+/** `aws ecr describe-images` output (`{"imageDetails": [...]}`) or a bare list of images. */
+function imagesFromFile(path: string): Sourced<LifecycleImage[]> & { warnings: string[] } {
+    const value = readJsonFile(path, "--images");
+    if (Array.isArray(value)) {
+        return { value, source: path, warnings: [] };
+    }
+    if (isRecord(value) && Array.isArray(value.imageDetails)) {
+        const warnings = typeof value.nextToken === "string"
+            ? [`${path} has a nextToken, so it is only the first page of images: run describe-images without --max-items to list them all.`]
+            : [];
+        return { value: value.imageDetails, source: path, warnings };
+    }
+    throw new UserError(`${path} must hold describe-images output ({"imageDetails": [...]}) or a list of images.`);
+}
+
+function readJsonFile(path: string, option: string): unknown {
+    let text: string;
+    try {
+        text = readFileSync(path, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+        throw new UserError(`cannot read the ${option} file ${path}: ${why}.`);
+    }
+    return parseJson(text, path);
+}
+
+function parseJson(text: string, source: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch (error) {
+        const message = (error as Error).message;
+        const position = /at position (\d+)/.exec(message);
+        const where = position === null || /line \d+/.test(message) ? "" : ` (${lineAndColumn(text, Number(position[1]))})`;
+        throw new UserError(`${source} is not valid JSON: ${message}${where}.`);
+    }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+    const before = text.slice(0, offset).split("\n");
+    return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
+// A ValidationError can list thousands of problems (one per bad image); a terminal needs the first few.
+const MAX_PROBLEMS_SHOWN = 20;
+
+/** Runs a check, turning its ValidationError into a UserError that names where the input came from. */
+function validated<T>(source: string, check: () => T): T {
+    try {
+        return check();
+    } catch (error) {
+        if (!ValidationError.isInstance(error)) {
+            throw error;
+        }
+        const [header] = error.message.split("\n");
+        const shown = error.problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => `  - ${problem.propertyPath}: ${problem.reason}`);
+        const hidden = error.problems.length - shown.length;
+        throw new UserError([`${source}: ${header}`, ...shown, ...(hidden > 0 ? [`  ... and ${hidden} more`] : [])].join("\n"));
+    }
+}
+
+// Enough of the guarded images to act on; the plan above them lists the rest.
+const MAX_GUARDED_SHOWN = 10;
+
+function checkGuards(result: SimulationResult, patterns: string[], io: CliIO): number {
+    if (patterns.length === 0) {
+        return 0;
+    }
+    const tests = patterns.map(compileTagPattern);
+    const guarded = result.images.filter((image) =>
+        image.action === "expire" && image.imageTags.some((tag) => tests.some((test) => test.test(tag))));
+    if (guarded.length === 0) {
+        return 0;
+    }
+    const listed = guarded.slice(0, MAX_GUARDED_SHOWN).map((image) => `${shortDigest(image.imageDigest)} (${image.imageTags.join(", ")})`);
+    const more = guarded.length > MAX_GUARDED_SHOWN ? ` and ${guarded.length - MAX_GUARDED_SHOWN} more` : "";
+    io.stderr.write(`ecrx: --fail-on-expire: ${guarded.length} image${guarded.length === 1 ? "" : "s"} tagged like ` +
+        `${patterns.join(" or ")} would expire: ${listed.join(", ")}${more}\n`);
+    return EXIT_GUARD_TRIPPED;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}

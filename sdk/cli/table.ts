@@ -1,0 +1,54 @@
+import { shortDigest, SimulatedAction, SimulationResult } from "../lifecycle/simulate";
+import { parseTimestamp } from "../lifecycle/time";
+
+const HEADERS = ["DIGEST", "TAGS", "PUSHED", "ACTION", "RULE", "REASON"];
+// Long tag lists are cut here; the JSON output always has them all.
+const MAX_TAGS_WIDTH = 40;
+const ACTION_COLORS: Record<SimulatedAction, string> = { expire: "\x1b[31m", archive: "\x1b[33m", keep: "\x1b[32m" };
+const BOLD = "\x1b[1m";
+const RESET = "\x1b[0m";
+
+/** The plan as aligned columns, oldest image first, then a summary line. */
+export function renderTable(result: SimulationResult, now: Date, color: boolean): string {
+    const rows = result.images.map((image) => [
+        shortDigest(image.imageDigest),
+        describeTags(image.imageTags),
+        describePushTime(image.imagePushedAt),
+        image.action,
+        image.rulePriority === undefined ? "-" : String(image.rulePriority),
+        image.reason,
+    ]);
+    const widths = HEADERS.map((header, column) => rows.reduce((width, row) => Math.max(width, row[column].length), header.length));
+    const line = (cells: string[], paint: (cell: string, column: number) => string) =>
+        cells.map((cell, column) => paint(column === cells.length - 1 ? cell : cell.padEnd(widths[column]), column)).join("  ").trimEnd();
+    const lines = [line(HEADERS, (cell) => (color ? `${BOLD}${cell}${RESET}` : cell))];
+    for (const row of rows) {
+        lines.push(line(row, (cell, column) => (color && column === 3 ? `${ACTION_COLORS[row[3] as SimulatedAction]}${cell}${RESET}` : cell)));
+    }
+    const { expire, archive, keep } = result.summary;
+    lines.push("", `${result.images.length} image${result.images.length === 1 ? "" : "s"}: ${expire} to expire, ${archive} to archive, ` +
+        `${keep} to keep (evaluated at ${now.toISOString()})`);
+    return `${lines.join("\n")}\n`;
+}
+
+function describeTags(tags: readonly string[]): string {
+    if (tags.length === 0) {
+        return "-";
+    }
+    let shown = tags[0];
+    let count = 1;
+    for (; count < tags.length; count++) {
+        const longer = `${shown}, ${tags[count]}`;
+        if (longer.length > MAX_TAGS_WIDTH) {
+            break;
+        }
+        shown = longer;
+    }
+    return count === tags.length ? shown : `${shown} +${tags.length - count} more`;
+}
+
+/** `2025-05-22 12:00:00Z`, whatever form the input gave. */
+function describePushTime(pushedAt: unknown): string {
+    const iso = new Date(parseTimestamp(pushedAt)).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
+}

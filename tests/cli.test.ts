@@ -1,0 +1,357 @@
+// `ecrx lifecycle plan`, run as a user runs it: on files in a temporary folder, and live against a fake
+// ECR endpoint on 127.0.0.1 that the real AWS SDK signs its requests for. Most runs call `main` in-process
+// for speed; two spawn a real `node` to prove the exit codes and streams of the actual process.
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { main } from "../sdk/cli/main";
+import { parsePolicyDocument, PolicyDocument, simulate, ValidationError } from "../sdk/lifecycle";
+import { FakeEcr, FakeImage, startFakeEcr } from "./support/fake-ecr";
+
+const NOW = "2025-06-01T12:00:00Z";
+const NOW_SECONDS = Date.parse(NOW) / 1000;
+const DAY_SECONDS = 24 * 60 * 60;
+const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+const REPO_ROOT = path.resolve(__dirname, "..");
+
+function digest(character: string): string {
+    return `sha256:${character.repeat(64)}`;
+}
+
+const PROD_THEN_BETA: PolicyDocument = {
+    rules: [
+        { rulePriority: 1, description: "one prod", selection: { tagStatus: "tagged", tagPrefixList: ["prod"], countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } },
+        { rulePriority: 2, selection: { tagStatus: "tagged", tagPrefixList: ["beta"], countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } },
+    ],
+};
+
+/** describe-images output as the AWS CLI prints it: v2 ISO times, one v1-style epoch time, extra fields. */
+const DESCRIBE_IMAGES = {
+    imageDetails: [
+        { registryId: "123456789012", repositoryName: "app", imageDigest: digest("a"), imageTags: ["beta-1", "prod-1"], imageSizeInBytes: 1000, imagePushedAt: "2025-05-22T12:00:00+00:00" },
+        { registryId: "123456789012", repositoryName: "app", imageDigest: digest("b"), imageTags: ["beta-2", "prod-2"], imageSizeInBytes: 1000, imagePushedAt: NOW_SECONDS - 9 * DAY_SECONDS },
+        { registryId: "123456789012", repositoryName: "app", imageDigest: digest("c"), imageTags: ["beta-3"], imageSizeInBytes: 1000, imagePushedAt: "2025-05-24T12:00:00.000000+00:00" },
+    ],
+};
+
+interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+async function runCli(args: string[], { tty = false, env = {} }: { tty?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(args, {
+        stdout: { write: (text: string) => (stdout += text), isTTY: tty },
+        stderr: { write: (text: string) => (stderr += text) },
+        env,
+    });
+    return { code, stdout, stderr };
+}
+
+/** Asserts a clean failure: exit code 1, a message on stderr that contains `fragment`, no stack trace. */
+function assertFailsWith(run: CliRun, fragment: string | RegExp): void {
+    assert.equal(run.code, 1, `expected exit code 1; stderr: ${run.stderr}`);
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, /^ecrx: /);
+    if (typeof fragment === "string") {
+        assert.ok(run.stderr.includes(fragment), `stderr lacks ${JSON.stringify(fragment)}:\n${run.stderr}`);
+    } else {
+        assert.match(run.stderr, fragment);
+    }
+    assert.doesNotMatch(run.stderr, /^\s+at /m, "a user mistake must not print a stack trace");
+}
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
+            { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
+                resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+            });
+    });
+}
+
+describe("ecrx lifecycle plan, offline", () => {
+    let folder: string;
+    const file = (name: string, content: unknown) => {
+        const target = path.join(folder, name);
+        writeFileSync(target, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+        return target;
+    };
+    let policyFile: string;
+    let imagesFile: string;
+    const plan = (...extra: string[]) => ["lifecycle", "plan", "--policy", policyFile, "--images", imagesFile, "--now", NOW, ...extra];
+
+    before(() => {
+        folder = mkdtempSync(path.join(tmpdir(), "ecrx-cli-"));
+        policyFile = file("policy.json", PROD_THEN_BETA);
+        imagesFile = file("images.json", DESCRIBE_IMAGES);
+    });
+    after(() => rmSync(folder, { recursive: true, force: true }));
+
+    it("prints a table of every image, oldest first, with a summary, and no colour off a terminal", async () => {
+        const run = await runCli(plan());
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, "");
+        const lines = run.stdout.split("\n");
+        assert.match(lines[0], /^DIGEST\s+TAGS\s+PUSHED\s+ACTION\s+RULE\s+REASON$/);
+        assert.match(lines[1], /^sha256:aaaaaaaaaaaa {2}beta-1, prod-1 {2}2025-05-22 12:00:00Z {2}expire {2}1 {5}rule 1 \(tag prefix prod, keep newest 1\): 2nd newest of 2 matching$/);
+        assert.match(lines[2], /^sha256:bbbbbbbbbbbb .* 2025-05-23 12:00:00Z {2}keep {4}1 .*rule 2 would expire it, but rule 1 selected it first$/);
+        assert.match(lines[3], /^sha256:cccccccccccc {2}beta-3 .* keep {4}2 {5}rule 2 \(tag prefix beta, keep newest 1\): newest of 3 matching$/);
+        assert.equal(lines[5], "3 images: 1 to expire, 0 to archive, 2 to keep (evaluated at 2025-06-01T12:00:00.000Z)");
+        assert.doesNotMatch(run.stdout, /\x1b\[/);
+    });
+
+    it("colours the action column on a terminal, unless NO_COLOR is set", async () => {
+        const coloured = await runCli(plan(), { tty: true });
+        assert.ok(coloured.stdout.includes("\x1b[31mexpire\x1b[0m"), coloured.stdout);
+        assert.ok(coloured.stdout.includes("\x1b[32mkeep  \x1b[0m"));
+        const plain = await runCli(plan(), { tty: true, env: { NO_COLOR: "1" } });
+        assert.doesNotMatch(plain.stdout, /\x1b\[/);
+    });
+
+    it("prints the simulation result as JSON, the same for a get-lifecycle-policy file and a bare image list", async () => {
+        const expected = JSON.parse(JSON.stringify(simulate(PROD_THEN_BETA, DESCRIBE_IMAGES.imageDetails, { now: NOW })));
+        const json = await runCli(plan("--format", "json"));
+        assert.equal(json.code, 0, json.stderr);
+        const parsed = JSON.parse(json.stdout);
+        assert.deepEqual(parsed, expected);
+        assert.deepEqual(parsed.images.filter((image: { action: string }) => image.action === "expire").map((image: { imageDigest: string }) => image.imageDigest), [digest("a")]);
+        assert.equal(parsed.images[1].imagePushedAt, NOW_SECONDS - 9 * DAY_SECONDS, "push times come back as the file gave them");
+
+        const storedPolicy = file("stored.json", { registryId: "123456789012", repositoryName: "app", lifecyclePolicyText: JSON.stringify(PROD_THEN_BETA) });
+        const bareList = file("list.json", DESCRIBE_IMAGES.imageDetails);
+        const other = await runCli(["lifecycle", "plan", "--policy", storedPolicy, "--images", bareList, "--now", String(NOW_SECONDS), "--format", "json"]);
+        assert.deepEqual(JSON.parse(other.stdout), expected);
+    });
+
+    it("--fail-on-expire exits with 2 and names the guarded images when one would expire", async () => {
+        const tripped = await runCli(plan("--fail-on-expire", "release-*", "--fail-on-expire", "prod*"));
+        assert.equal(tripped.code, 2);
+        assert.match(tripped.stdout, /^DIGEST/, "the plan is still printed");
+        assert.equal(tripped.stderr, "ecrx: --fail-on-expire: 1 image tagged like release-* or prod* would expire: sha256:aaaaaaaaaaaa (beta-1, prod-1)\n");
+        const kept = await runCli(plan("--fail-on-expire", "beta-3"));
+        assert.equal(kept.code, 0, "beta-3 is kept, so the guard holds");
+        assert.equal(kept.stderr, "");
+    });
+
+    it("protects index children given by --index-children, and warns when indexes have none", async () => {
+        const images = file("indexed.json", {
+            imageDetails: [
+                { imageDigest: digest("1"), imageTags: ["v1"], imagePushedAt: "2025-05-20T00:00:00Z", imageManifestMediaType: OCI_INDEX },
+                { imageDigest: digest("2"), imagePushedAt: "2025-05-20T00:00:00Z" },
+                { imageDigest: digest("3"), imagePushedAt: "2025-05-30T00:00:00Z" },
+            ],
+        });
+        const untagged = file("untagged.json", { rules: [{ rulePriority: 1, selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } }] });
+        const args = ["lifecycle", "plan", "--policy", untagged, "--images", images, "--now", NOW, "--format", "json"];
+        const unaware = await runCli(args);
+        assert.match(unaware.stderr, /^ecrx: warning: 1 image is an image index \(multi-architecture\) whose children describe-images does not list/);
+        assert.equal(JSON.parse(unaware.stdout).summary.expire, 1);
+
+        const children = file("children.json", { [digest("1")]: [digest("2")] });
+        const aware = await runCli([...args, "--index-children", children]);
+        assert.equal(aware.stderr, "");
+        const child = JSON.parse(aware.stdout).images.find((image: { imageDigest: string }) => image.imageDigest === digest("2"));
+        assert.equal(child.action, "keep");
+        assert.match(child.reason, /index sha256:111111111111 references it/);
+    });
+
+    it("prints --help", async () => {
+        const run = await runCli(["lifecycle", "plan", "--help"]);
+        assert.equal(run.code, 0);
+        assert.match(run.stdout, /^Usage: ecrx lifecycle plan \[options\]/);
+        assert.match(run.stdout, /--fail-on-expire GLOB/);
+    });
+
+    it("explains an invalid policy with the same problems buildPolicy's checks give, and nothing else", async () => {
+        const invalid = { rules: [{ rulePriority: 1, selection: { tagStatus: "tagged", tagPrefixList: ["prod*"], countType: "imageCountMoreThan", countNumber: 0 }, action: { type: "expire" } }] };
+        const invalidFile = file("invalid.json", invalid);
+        const run = await runCli(["lifecycle", "plan", "--policy", invalidFile, "--images", imagesFile]);
+        let expected: ValidationError | undefined;
+        try {
+            parsePolicyDocument(invalid);
+        } catch (error) {
+            expected = error as ValidationError;
+        }
+        assertFailsWith(run, `ecrx: ${invalidFile}: ${expected!.message}\n`);
+        assert.equal(run.stderr, `ecrx: ${invalidFile}: ${expected!.message}\n`);
+    });
+
+    it("reports user mistakes in one clear message, without a stack trace", async () => {
+        const brokenJson = file("broken.json", "{\n  \"rules\": [\n    {,}\n  ]\n}");
+        const wrongShape = file("wrong.json", { images: [] });
+        assertFailsWith(await runCli(["lifecycle", "plan", "--policy", brokenJson, "--images", imagesFile]),
+            new RegExp(`^ecrx: ${brokenJson.replace(/[.\\]/g, "\\$&")} is not valid JSON: .*line 3, column 6`));
+        assertFailsWith(await runCli(["lifecycle", "plan", "--policy", path.join(folder, "nope.json"), "--images", imagesFile]),
+            "cannot read the --policy file");
+        assertFailsWith(await runCli(["lifecycle", "plan", "--policy", policyFile, "--images", wrongShape]),
+            "must hold describe-images output ({\"imageDetails\": [...]}) or a list of images");
+        assertFailsWith(await runCli(plan("--format", "yaml")), "--format must be \"table\" or \"json\", but is \"yaml\"");
+        assertFailsWith(await runCli(plan("--region", "eu-west-1")), "--region only applies to live plans");
+        assertFailsWith(await runCli(plan("--verbose")), "unknown option --verbose");
+        assertFailsWith(await runCli(["lifecycle", "plan", "--images", imagesFile]), "--policy is missing");
+        assertFailsWith(await runCli(["lifecycle", "apply"]), "unknown command \"lifecycle apply\"");
+        assertFailsWith(await runCli(["lifecycle", "plan", "--policy", policyFile, "--images", imagesFile, "--now", "2025-06-01 12:00"]),
+            "--now is \"2025-06-01 12:00\", which has no time zone");
+    });
+
+    it("as a real process, fails on a bad file with exit code 1 and a message, without a stack trace", async () => {
+        const broken = file("not-json.json", "not json");
+        const run = await spawnCli(["lifecycle", "plan", "--policy", broken, "--images", broken], process.env);
+        assertFailsWith(run, `ecrx: ${broken} is not valid JSON`);
+    });
+
+    it("lists the first problems of a badly broken images file, and how many more there are", async () => {
+        const broken = file("many.json", Array.from({ length: 25 }, (_, index) => ({ imageDigest: digest("d"), imagePushedAt: `day ${index}` })));
+        const run = await runCli(["lifecycle", "plan", "--policy", policyFile, "--images", broken]);
+        assertFailsWith(run, `ecrx: ${broken}: The simulation input has 49 problems:\n  - images[0].imagePushedAt: must be an ISO 8601 time`);
+        assert.equal(run.stderr.split("\n").filter((line) => line.startsWith("  - ")).length, 20);
+        assert.match(run.stderr, /\n {2}\.\.\. and 29 more\n$/);
+    });
+});
+
+// ---- Live mode against the fake endpoint ----------------------------------------------------------
+
+const APP_IMAGES: FakeImage[] = [
+    { imageDigest: digest("a"), imageTags: ["beta-1", "prod-1"], imagePushedAt: NOW_SECONDS - 10 * DAY_SECONDS },
+    { imageDigest: digest("b"), imageTags: ["beta-2", "prod-2"], imagePushedAt: NOW_SECONDS - 9 * DAY_SECONDS },
+    { imageDigest: digest("c"), imageTags: ["beta-3"], imagePushedAt: NOW_SECONDS - 8 * DAY_SECONDS },
+    { imageDigest: digest("1"), imageTags: ["v1"], imagePushedAt: NOW_SECONDS - 2 * DAY_SECONDS, imageManifestMediaType: OCI_INDEX },
+    { imageDigest: digest("2"), imagePushedAt: NOW_SECONDS - 2 * DAY_SECONDS },
+    { imageDigest: digest("3"), imagePushedAt: NOW_SECONDS - 2 * DAY_SECONDS },
+    { imageDigest: digest("4"), imagePushedAt: NOW_SECONDS - 20 * DAY_SECONDS },
+    { imageDigest: digest("5"), imagePushedAt: NOW_SECONDS - 7 * DAY_SECONDS, subjectManifestDigest: digest("a") },
+    { imageDigest: digest("6"), imageTags: ["old"], imagePushedAt: NOW_SECONDS - 400 * DAY_SECONDS, imageStatus: "ARCHIVED", lastArchivedAt: NOW_SECONDS - 100 * DAY_SECONDS },
+];
+
+/** Keep one prod and one beta image, one untagged image, and expire what has been archived for 90 days. */
+const APP_POLICY: PolicyDocument = {
+    rules: [
+        ...PROD_THEN_BETA.rules,
+        { rulePriority: 3, selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } },
+        { rulePriority: 4, selection: { tagStatus: "any", storageClass: "archive", countType: "sinceImageTransitioned", countUnit: "days", countNumber: 90 }, action: { type: "expire" } },
+    ],
+};
+
+const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDECRXTEST", AWS_SECRET_ACCESS_KEY: "not-a-secret", AWS_REGION: "eu-west-1" };
+
+/**
+ * The environment the SDK sees: dummy credentials, no shared config files, no instance metadata, and
+ * none of the caller's AWS settings, so nothing can send a request anywhere but the fake.
+ */
+function isolatedAwsEnv(folder: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) {
+        if (!name.startsWith("AWS_")) {
+            env[name] = value;
+        }
+    }
+    return {
+        ...env,
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_SHARED_CREDENTIALS_FILE: path.join(folder, "no-credentials"),
+        AWS_CONFIG_FILE: path.join(folder, "no-config"),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...extra,
+    };
+}
+
+/** Runs `action` with `process.env` replaced (the SDK reads it directly), then puts it back. */
+async function withEnv<T>(env: NodeJS.ProcessEnv, action: () => Promise<T>): Promise<T> {
+    const saved = process.env;
+    process.env = env;
+    try {
+        return await action();
+    } finally {
+        process.env = saved;
+    }
+}
+
+describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
+    let fake: FakeEcr;
+    let folder: string;
+    const PAGE_SIZE = 2;
+
+    before(async () => {
+        folder = mkdtempSync(path.join(tmpdir(), "ecrx-live-"));
+        fake = await startFakeEcr({
+            app: {
+                registryId: "123456789012",
+                images: APP_IMAGES,
+                lifecyclePolicyText: JSON.stringify(APP_POLICY),
+                manifests: { [digest("1")]: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ digest: digest("2") }, { digest: digest("3") }] }) },
+            },
+            bare: { registryId: "123456789012", images: APP_IMAGES.slice(0, 3) },
+        }, PAGE_SIZE);
+    });
+    after(async () => {
+        await fake.close();
+        rmSync(folder, { recursive: true, force: true });
+    });
+    beforeEach(() => {
+        fake.requests.length = 0;
+    });
+
+    const live = (repository: string, ...extra: string[]) =>
+        ["lifecycle", "plan", "--repository", repository, "--endpoint-url", fake.endpoint, "--now", NOW, "--format", "json", ...extra];
+
+    it("reads every page of images, the stored policy and the index manifests, with signed requests", async () => {
+        const run = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(live("app")));
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, "");
+        const result = JSON.parse(run.stdout);
+        const actions = Object.fromEntries(result.images.map((image: { imageDigest: string; action: string }) => [image.imageDigest.slice(7, 8), image.action]));
+        // a: 2nd newest prod; 5: a's signature; 4: the older untagged image (2 and 3 are children of index 1);
+        // 6: archived 100 days ago, which only a listing that asks for archived images can show.
+        assert.deepEqual(actions, { 6: "expire", 4: "expire", a: "expire", b: "keep", 5: "expire", c: "keep", 1: "keep", 2: "keep", 3: "keep" });
+
+        const operations = fake.requests.map((request) => request.operation);
+        const pages = Math.ceil(APP_IMAGES.length / PAGE_SIZE);
+        assert.deepEqual(operations, [...Array(pages).fill("DescribeImages"), "GetLifecyclePolicy", "BatchGetImage"]);
+        const describes = fake.requests.filter((request) => request.operation === "DescribeImages");
+        describes.slice(1).forEach((request, index) => assert.equal(typeof request.body.nextToken, "string", `page ${index + 2} asked for the next page`));
+        assert.deepEqual(describes[0].body.filter, { imageStatus: "ANY" });
+        assert.deepEqual(fake.requests[pages + 1].body.imageIds, [{ imageDigest: digest("1") }]);
+        assert.ok(fake.requests.every((request) => request.accessKey === "AKIDECRXTEST" && request.region === "eu-west-1"));
+        assert.deepEqual(fake.unsigned, []);
+    });
+
+    it("plans a policy file instead of the stored policy, without reading the stored one", async () => {
+        const policyFile = path.join(folder, "beta-first.json");
+        writeFileSync(policyFile, JSON.stringify({ rules: [{ ...PROD_THEN_BETA.rules[1], rulePriority: 1 }, { ...PROD_THEN_BETA.rules[0], rulePriority: 2 }] }));
+        const run = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(live("bare", "--policy", policyFile)));
+        assert.equal(run.code, 0, run.stderr);
+        const expired = JSON.parse(run.stdout).images.filter((image: { action: string }) => image.action === "expire");
+        assert.deepEqual(expired.map((image: { imageDigest: string }) => image.imageDigest), [digest("a"), digest("b")]);
+        assert.ok(!fake.requests.some((request) => request.operation === "GetLifecyclePolicy"));
+    });
+
+    it("says so when the repository does not exist, or has no lifecycle policy", async () => {
+        const env = isolatedAwsEnv(folder, DUMMY_CREDENTIALS);
+        assertFailsWith(await withEnv(env, () => runCli(live("missing"))),
+            "ecrx: repository \"missing\" was not found: The repository with name 'missing' does not exist");
+        assertFailsWith(await withEnv(env, () => runCli(live("bare"))),
+            "ecrx: repository \"bare\" has no lifecycle policy: pass --policy FILE to plan one.\n");
+    });
+
+    it("says so when there are no credentials, before sending anything", async () => {
+        const run = await withEnv(isolatedAwsEnv(folder, { AWS_REGION: "eu-west-1" }), () => runCli(live("app")));
+        assertFailsWith(run, "ecrx: no AWS credentials found");
+        assert.deepEqual(fake.requests, []);
+    });
+
+    it("as a real process, honours AWS_ENDPOINT_URL_ECR and exits with 2 when a guarded image would expire", async () => {
+        const env = isolatedAwsEnv(folder, { ...DUMMY_CREDENTIALS, AWS_ENDPOINT_URL_ECR: fake.endpoint });
+        const run = await spawnCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--fail-on-expire", "prod-*"], env);
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.stdout, /^DIGEST +TAGS +PUSHED +ACTION +RULE +REASON\n/);
+        assert.match(run.stdout, /\n9 images: 4 to expire, 0 to archive, 5 to keep \(evaluated at 2025-06-01T12:00:00.000Z\)\n$/);
+        assert.equal(run.stderr, "ecrx: --fail-on-expire: 1 image tagged like prod-* would expire: sha256:aaaaaaaaaaaa (beta-1, prod-1)\n");
+        assert.ok(fake.requests.length > 0 && fake.requests.every((request) => request.accessKey === "AKIDECRXTEST"));
+    });
+});

@@ -1,0 +1,154 @@
+// A local stand-in for the ECR API, enough for `ecrx lifecycle plan` in live mode: the AWS JSON 1.1
+// protocol (POST /, `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>`) for DescribeImages
+// (paginated), GetLifecyclePolicy and BatchGetImage, with ECR's error shapes. It listens on 127.0.0.1
+// only, and refuses requests that are not SigV4-signed, so a test proves that the real SDK signed them.
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+
+const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921.";
+const SIGV4_AUTHORIZATION =
+    /^AWS4-HMAC-SHA256 Credential=(?<accessKey>[^/]+)\/\d{8}\/(?<region>[a-z0-9-]+)\/ecr\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/;
+
+/** An image as ECR stores it; times in epoch seconds, which is how the JSON protocol carries them. */
+export interface FakeImage {
+    imageDigest: string;
+    imageTags?: string[];
+    imagePushedAt: number;
+    imageManifestMediaType?: string;
+    imageStatus?: "ACTIVE" | "ARCHIVED" | "ACTIVATING";
+    lastArchivedAt?: number;
+    lastRecordedPullTime?: number;
+    subjectManifestDigest?: string;
+}
+
+export interface FakeRepository {
+    registryId: string;
+    images: FakeImage[];
+    lifecyclePolicyText?: string;
+    /** Manifest JSON by digest, for BatchGetImage. */
+    manifests?: Record<string, string>;
+}
+
+export interface RecordedRequest {
+    operation: string;
+    body: Record<string, unknown>;
+    accessKey: string;
+    region: string;
+}
+
+export interface FakeEcr {
+    /** `http://127.0.0.1:<port>`. */
+    endpoint: string;
+    /** Every signed request, in arrival order. */
+    requests: RecordedRequest[];
+    /** Requests refused because they were not signed (should stay empty). */
+    unsigned: string[];
+    close(): Promise<void>;
+}
+
+class EcrError extends Error {
+    constructor(readonly type: string, message: string) {
+        super(message);
+    }
+}
+
+/** Starts the fake on a free loopback port. DescribeImages returns at most `pageSize` images per page. */
+export async function startFakeEcr(repositories: Record<string, FakeRepository>, pageSize: number): Promise<FakeEcr> {
+    const requests: RecordedRequest[] = [];
+    const unsigned: string[] = [];
+    const server = http.createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+            const target = String(request.headers["x-amz-target"] ?? "");
+            const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+            const signature = SIGV4_AUTHORIZATION.exec(String(request.headers.authorization ?? ""));
+            try {
+                if (signature === null || request.headers["x-amz-date"] === undefined) {
+                    unsigned.push(operation);
+                    throw new EcrError("MissingAuthenticationTokenException", "Missing Authentication Token");
+                }
+                if (request.method !== "POST" || request.headers["content-type"] !== "application/x-amz-json-1.1") {
+                    throw new EcrError("SerializationException", "expected a POST of application/x-amz-json-1.1");
+                }
+                const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+                requests.push({ operation, body, accessKey: signature.groups!.accessKey, region: signature.groups!.region });
+                reply(response, 200, handle(operation, body, repositories, pageSize));
+            } catch (error) {
+                if (!(error instanceof EcrError)) {
+                    throw error;
+                }
+                reply(response, error.type === "MissingAuthenticationTokenException" ? 403 : 400, { __type: error.type, message: error.message });
+            }
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        endpoint: `http://127.0.0.1:${port}`,
+        requests,
+        unsigned,
+        close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    };
+}
+
+function reply(response: http.ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    response.writeHead(status, {
+        "Content-Type": "application/x-amz-json-1.1",
+        "Content-Length": Buffer.byteLength(text),
+        "x-amzn-RequestId": "00000000-0000-0000-0000-000000000000",
+    });
+    response.end(text);
+}
+
+function handle(operation: string, body: Record<string, unknown>, repositories: Record<string, FakeRepository>, pageSize: number): unknown {
+    const name = String(body.repositoryName);
+    const repository = repositories[name];
+    if (repository === undefined || (body.registryId !== undefined && body.registryId !== repository.registryId)) {
+        throw new EcrError("RepositoryNotFoundException",
+            `The repository with name '${name}' does not exist in the registry with id '${String(body.registryId ?? "123456789012")}'`);
+    }
+    switch (operation) {
+        case "DescribeImages": return describeImages(name, repository, body, pageSize);
+        case "GetLifecyclePolicy":
+            if (repository.lifecyclePolicyText === undefined) {
+                throw new EcrError("LifecyclePolicyNotFoundException",
+                    `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${repository.registryId}'`);
+            }
+            return { registryId: repository.registryId, repositoryName: name, lifecyclePolicyText: repository.lifecyclePolicyText };
+        case "BatchGetImage": return batchGetImage(name, repository, body);
+        default: throw new EcrError("UnknownOperationException", `unknown operation ${operation}`);
+    }
+}
+
+/** Like ECR, lists only ACTIVE images unless `filter.imageStatus` asks for others ("ANY" for all). */
+function describeImages(name: string, repository: FakeRepository, body: Record<string, unknown>, pageSize: number): unknown {
+    const wanted = (body.filter as { imageStatus?: string } | undefined)?.imageStatus ?? "ACTIVE";
+    const listed = repository.images.filter((image) => wanted === "ANY" || (image.imageStatus ?? "ACTIVE") === wanted);
+    const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
+    const end = start + Math.min(pageSize, Number(body.maxResults ?? 100));
+    return {
+        imageDetails: listed.slice(start, end).map((image) => ({ registryId: repository.registryId, repositoryName: name, ...image })),
+        ...(end < listed.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {}),
+    };
+}
+
+function batchGetImage(name: string, repository: FakeRepository, body: Record<string, unknown>): unknown {
+    const imageIds = body.imageIds as Array<{ imageDigest: string }>;
+    if (imageIds.length > 100) {
+        throw new EcrError("InvalidParameterException", "imageIds may hold at most 100 entries");
+    }
+    const found = imageIds.filter((id) => repository.manifests?.[id.imageDigest] !== undefined);
+    return {
+        images: found.map((id) => ({
+            registryId: repository.registryId,
+            repositoryName: name,
+            imageId: { imageDigest: id.imageDigest },
+            imageManifest: repository.manifests![id.imageDigest],
+            imageManifestMediaType: JSON.parse(repository.manifests![id.imageDigest]).mediaType,
+        })),
+        failures: imageIds.filter((id) => !found.includes(id))
+            .map((id) => ({ imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" })),
+    };
+}
