@@ -7,9 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { checkImagePlan, ImagePlanView } from "../sdk/image-plan";
-import { checkRepositorySettings } from "../sdk/repository-settings";
-import { ValidationError } from "../sdk/errors";
+import * as pulumi from "@pulumi/pulumi";
 import {
     FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, MockEngine, outputValue, RegisteredResource, RESOURCE_SIGNATURE, resourceReference, secret,
     SECRET_KEY, UNKNOWN, WireValue,
@@ -224,9 +222,12 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
     });
 
     describe("Construct of Image", () => {
-        const repositoryUrl = `${ECR_HOST}/web`;
         for (const { label: mode, dryRun } of MODES) {
             it(`${mode}: builds the context with docker-build, logs in with a secret ECR password, caches in <repo>/build-cache`, async () => {
+                // A repository URL of its own per deployment: sdk/image.ts remembers per process (imagesByRepositoryUrl)
+                // which tags each URL's images push, and this one plugin process serves several deployments; with
+                // one URL, the update's image would default to "web-latest" because the preview's took "latest".
+                const repositoryUrl = `${ECR_HOST}/web-${mode}`;
                 const result = await construct(IMAGE, "web", { repositoryUrl, context: buildContext }, dryRun);
                 assertCleanDeployment();
 
@@ -246,7 +247,7 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
                 assert.deepEqual(tokenInvokes[0].args, { registryId: FAKE_ACCOUNT, region: FAKE_REGION });
 
                 const docker = engine.one(DOCKER_IMAGE);
-                const cacheRef = `${ECR_HOST}/web/build-cache:buildcache`;
+                const cacheRef = `${repositoryUrl}/build-cache:buildcache`;
                 // The cache repository's URL, and so its login, is known only once it exists.
                 const ecrLogin = { address: ECR_HOST, username: "AWS", password: secret(FAKE_PASSWORD) };
                 const cacheLogin = dryRun ? { address: UNKNOWN, username: UNKNOWN, password: secret(UNKNOWN) } : ecrLogin;
@@ -279,6 +280,23 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
                 }
             });
         }
+
+        it("update, with a Repository of the same deployment as `repository` (a resource reference)", async () => {
+            const repository = await construct(REPOSITORY, "api", {}, false);
+            const result = await plugin.construct(IMAGE, "api", { repository: resourceReference(repository.urn), context: buildContext },
+                { dryRun: false, inputDependencies: { repository: [repository.urn] } });
+            assertCleanDeployment();
+            const image = engine.one(IMAGE);
+            assert.equal(image.parent, engine.stackUrn);
+            const url = `${ECR_HOST}/${engine.one(AWS_REPOSITORY, (r) => r.parent === repository.urn).outputs.name}`;
+            const docker = engine.one(DOCKER_IMAGE);
+            assert.deepEqual(docker.object.tags, [`${url}:latest`]);
+            // One login: the cache repository is in the same registry.
+            assert.deepEqual(docker.object.registries, [{ address: ECR_HOST, username: "AWS", password: secret(FAKE_PASSWORD) }]);
+            assert.deepEqual(docker.object.cacheFrom, [{ registry: { ref: `${url}/build-cache:buildcache` } }]);
+            assert.equal(result.state.imageUri, `${url}@${docker.outputs.digest}`);
+            assert.deepEqual(passwordLeaks(result.state), []);
+        });
 
         it("update, another registry: the given password is stored as a secret even when sent in plain text", async () => {
             const password = "registry-password-from-a-yaml-program";
@@ -331,42 +349,48 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
                 imageTagMutability: "SOMETIMES",
                 lifeCyclePolicyArgs: { rules: [{ selection: "tagged-ish", maximumNumberOfImages: 0 }, { selection: { tagPrefixList: [] }, maximumAgeLimit: 3, maximumNumberOfImages: 2 }] },
             };
-            const expected = validationErrorOf(() => checkRepositorySettings("bad", inputs as any));
-            assert.ok(expected.problems.length >= 4, "the example should break several properties");
+            const { Repository } = await import("../sdk/repository");
+            const expected = inputErrorOf(() => new Repository("bad", inputs as any));
+            assert.ok(expected.errors.length >= 4, "the example should break several properties");
 
             engine.beginDeployment({ dryRun: false });
             const failure = await PluginProcess.failure(plugin.construct(REPOSITORY, "bad", inputs, { dryRun: false }));
             assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
-            assert.deepEqual(failure.propertyErrors, expected.problems);
+            assert.deepEqual(failure.propertyErrors, expected.errors);
             assert.equal(failure.details, expected.message);
             assert.deepEqual(engine.registrations, []);
         });
 
         it("fails Construct of Image with the TypeScript property paths and reasons", async () => {
             const inputs = { repositoryUrl: `${ECR_HOST}/web:v1`, context: path.join(buildContext, "missing"), platforms: ["amd64"] };
-            const view: ImagePlanView = { ...inputs, hasRepository: false, hasRegistryCredentials: false, unknownArguments: [], cacheDisabledButGiven: false };
-            const expected = validationErrorOf(() => checkImagePlan("broken", view));
+            const { Image } = await import("../sdk/image");
+            const expected = inputErrorOf(() => new Image("broken", inputs as any));
 
             engine.beginDeployment({ dryRun: true });
             const failure = await PluginProcess.failure(plugin.construct(IMAGE, "broken", inputs, { dryRun: true }));
             assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
-            assert.deepEqual(failure.propertyErrors, expected.problems);
+            assert.deepEqual(failure.propertyErrors, expected.errors);
             assert.deepEqual(failure.propertyErrors?.map((e) => e.propertyPath), ["context", "platforms[0]", "repositoryUrl"]);
+            assert.equal(failure.details, expected.message);
             assert.deepEqual(engine.registrations, []);
         });
     });
 });
 
-function validationErrorOf(check: () => unknown): ValidationError {
+/**
+ * What the TypeScript component throws for the same input. The components check their arguments before they
+ * register anything, so this needs no Pulumi engine (nor mocks).
+ */
+function inputErrorOf(construct: () => unknown): { message: string; errors: Array<{ propertyPath: string; reason: string }> } {
     try {
-        check();
+        construct();
     } catch (error) {
-        if (ValidationError.isInstance(error)) {
-            return error;
+        if (pulumi.InputPropertiesError.isInstance(error)) {
+            return { message: error.message, errors: error.errors.map(({ propertyPath, reason }) => ({ propertyPath, reason })) };
         }
         throw error;
     }
-    throw new Error("expected the TypeScript validator to reject the input");
+    throw new Error("expected the TypeScript component to reject the input");
 }
 
 describe('import "ecrx" from a program', () => {
