@@ -14,6 +14,7 @@ import {
     SimulationResult,
     ValidationError,
 } from "../sdk/lifecycle";
+import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/simulate";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
 const DAY = 24 * 60 * 60 * 1000;
@@ -491,6 +492,17 @@ describe("simulate: properties", () => {
                     }
                 }
             }
+        }));
+    });
+
+    it("orders slots by radix sort exactly as a comparison sort with the push-time comparator would", () => {
+        const times = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1.5, -1.5), fc.integer({ min: -5, max: 5 }));
+        fc.assert(fc.property(fc.array(fc.tuple(times, fc.constantFrom("sha256:a", "sha256:b", "sha256:c")), { maxLength: 60 }), (entries) => {
+            const pushedAt = Float64Array.from(entries, ([time]) => time);
+            const digests = entries.map(([, name], slot) => `${name}${slot}`); // unique, as simulate requires
+            const expected = entries.map((_, slot) => slot).sort(pushTimeComparator(pushedAt, digests));
+            const actual = Array.from(pushTimeOrder(pushedAt, digests));
+            assert.deepEqual(actual, expected);
         }));
     });
 });

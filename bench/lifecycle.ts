@@ -1,0 +1,151 @@
+// `npm run bench:lifecycle`: times `simulate` on 10k, 100k and 1M images against a 10-rule policy, and
+// compares it with the floor, which is sorting the same images by push time. Not a test: it prints.
+import { LifecycleImage, pushTimeComparator, simulate } from "../sdk/lifecycle/simulate";
+import { PolicyDocument } from "../sdk/lifecycle/types";
+
+const NOW = Date.parse("2025-06-01T00:00:00Z");
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RUNS: Record<number, number> = { 10_000: 15, 100_000: 9, 1_000_000: 3 };
+const WARM_UP_RUNS = 2;
+
+/** Mixed prefixes, patterns, counts, ages, pulls, an archive transition and an archived-image rule. */
+const POLICY: PolicyDocument = {
+    rules: [
+        { rulePriority: 1, selection: { tagStatus: "tagged", tagPrefixList: ["prod"], countType: "imageCountMoreThan", countNumber: 50 }, action: { type: "expire" } },
+        { rulePriority: 2, selection: { tagStatus: "tagged", tagPrefixList: ["release"], countType: "sinceImagePushed", countUnit: "days", countNumber: 180 }, action: { type: "expire" } },
+        { rulePriority: 3, selection: { tagStatus: "tagged", tagPatternList: ["feature-*-x*"], countType: "imageCountMoreThan", countNumber: 200 }, action: { type: "expire" } },
+        { rulePriority: 4, selection: { tagStatus: "tagged", tagPatternList: ["*-rc*"], countType: "sinceImagePushed", countUnit: "days", countNumber: 30 }, action: { type: "expire" } },
+        { rulePriority: 5, selection: { tagStatus: "tagged", tagPrefixList: ["dev"], countType: "sinceImagePulled", countUnit: "days", countNumber: 14 }, action: { type: "expire" } },
+        { rulePriority: 6, selection: { tagStatus: "tagged", tagPrefixList: ["stage", "canary"], countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } },
+        { rulePriority: 7, selection: { tagStatus: "tagged", tagPatternList: ["pr-*"], countType: "imageCountMoreThan", countNumber: 100 }, action: { type: "expire" } },
+        { rulePriority: 8, selection: { tagStatus: "tagged", tagPrefixList: ["nightly"], countType: "sinceImagePushed", countUnit: "days", countNumber: 30 }, action: { type: "transition", targetStorageClass: "archive" } },
+        { rulePriority: 9, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
+        { rulePriority: 10, selection: { tagStatus: "any", storageClass: "archive", countType: "sinceImageTransitioned", countUnit: "days", countNumber: 180 }, action: { type: "expire" } },
+    ],
+};
+
+/** A small seeded generator (mulberry32), so every run measures the same repository. */
+function randomSource(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/** AWS CLI v2 prints times like this, so parsing cost is part of what is measured. */
+function cliTime(ms: number): string {
+    return new Date(ms).toISOString().replace("Z", "000+00:00");
+}
+
+function makeImages(count: number): LifecycleImage[] {
+    const random = randomSource(count);
+    const hex = () => Math.floor(random() * 0x100000000).toString(16).padStart(8, "0");
+    const families: Array<(i: number) => string[]> = [
+        (i) => [`prod-${i}`, `v1.${i}`],
+        (i) => [`release-${i}`],
+        (i) => [`feature-${i % 97}-x${i}`],
+        (i) => [`v${i}-rc1`],
+        (i) => [`dev-${i}`],
+        (i) => (i % 3 === 0 ? [`stage-${i}`] : [`stage-${i}`, `canary-${i}`]),
+        (i) => [`pr-${i}`],
+        (i) => [`nightly-${i}`],
+        () => [],
+        (i) => [`misc-${i}`],
+    ];
+    const images: LifecycleImage[] = [];
+    for (let i = 0; i < count; i++) {
+        const pushedAt = NOW - random() * 365 * DAY_MS;
+        const image: LifecycleImage = {
+            imageDigest: `sha256:${hex()}${hex()}${hex()}${hex()}${hex()}${hex()}${hex()}${hex()}`,
+            imageTags: families[Math.floor(random() * families.length)](i),
+            imagePushedAt: cliTime(pushedAt),
+        };
+        if (random() < 0.5) {
+            image.lastRecordedPullTime = cliTime(pushedAt + random() * (NOW - pushedAt));
+        }
+        if (random() < 0.05) {
+            image.imageStatus = "ARCHIVED";
+            image.lastArchivedAt = cliTime(pushedAt + random() * (NOW - pushedAt));
+        }
+        images.push(image);
+    }
+    return images;
+}
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function collectGarbage(): void {
+    (globalThis as { gc?: () => void }).gc?.();
+}
+
+function time(run: () => unknown): number {
+    collectGarbage();
+    const start = process.hrtime.bigint();
+    run();
+    return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * The floor: sorting the images by push time with the comparator `simulate` orders them by, as a plain
+ * comparison sort. No evaluation can avoid ordering the images (simulate itself uses a faster radix sort).
+ */
+function sortFloor(images: LifecycleImage[]): number {
+    const pushedAt = Float64Array.from(images, (image) => Date.parse(image.imagePushedAt as string));
+    const compare = pushTimeComparator(pushedAt, images.map((image) => image.imageDigest));
+    const slots = images.map((_, slot) => slot);
+    return median(Array.from({ length: RUNS[100_000] * 2 }, () => time(() => slots.slice().sort(compare))));
+}
+
+function megabytes(bytes: number): string {
+    return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+function main(): void {
+    if ((globalThis as { gc?: unknown }).gc === undefined) {
+        console.log("(run with node --expose-gc, as npm run bench:lifecycle does, for steadier numbers)");
+    }
+    console.log(`simulate: ${POLICY.rules.length} rules; times are medians after ${WARM_UP_RUNS} warm-up runs; ` +
+        "input heap is the images alone, peak heap adds simulate's work and result; peak RSS is the process's so far.\n");
+    console.log("images     runs  median ms  µs/image  input heap  peak heap  peak RSS  vs sort floor");
+    const medians = new Map<number, number>();
+    for (const count of [10_000, 100_000, 1_000_000]) {
+        const images = makeImages(count);
+        collectGarbage();
+        const inputHeap = process.memoryUsage().heapUsed;
+        const floor = count === 100_000 ? sortFloor(images) : undefined;
+        let peakHeap = 0;
+        const times: number[] = [];
+        for (let run = -WARM_UP_RUNS; run < RUNS[count]; run++) {
+            let result: ReturnType<typeof simulate> | undefined;
+            const elapsed = time(() => { result = simulate(POLICY, images, { now: new Date(NOW) }); });
+            peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+            if (result!.images.length !== count) {
+                throw new Error(`simulate returned ${result!.images.length} images for ${count}`);
+            }
+            if (run >= 0) {
+                times.push(elapsed);
+            }
+        }
+        const middle = median(times);
+        medians.set(count, middle);
+        const ratio = floor === undefined ? "" : `${(middle / floor).toFixed(1)}× (floor ${floor.toFixed(1)} ms)`;
+        console.log(`${String(count).padEnd(10)} ${String(RUNS[count]).padStart(4)} ${middle.toFixed(1).padStart(10)} ` +
+            `${(middle * 1000 / count).toFixed(2).padStart(9)} ${megabytes(inputHeap).padStart(11)} ${megabytes(peakHeap).padStart(10)} ` +
+            `${megabytes(process.resourceUsage().maxRSS * 1024).padStart(9)}  ${ratio}`);
+    }
+    const nLogN = (n: number) => n * Math.log2(n);
+    for (const [small, large] of [[10_000, 100_000], [100_000, 1_000_000]]) {
+        console.log(`growth ${small} → ${large}: ×${(medians.get(large)! / medians.get(small)!).toFixed(1)} ` +
+            `(n·log n grows ×${(nLogN(large) / nLogN(small)).toFixed(1)})`);
+    }
+}
+
+main();
