@@ -246,15 +246,18 @@ describe("simulate: ECR's evaluation rules", () => {
             image("T", [], 7, { subjectManifestDigest: digest("S") }),
             image("K", [], 7, { subjectManifestDigest: digest("B") }),
             image("O", [], 6, { subjectManifestDigest: digest("Z") }),
+            image("P", [], 5, { subjectManifestDigest: digest("O") }),
             image("U", [], 12),
         ];
         const result = run([rule(1, prefixes("prod"), keepNewest(1)), rule(2, UNTAGGED, keepNewest(1))], images);
-        assert.deepEqual(namesByAction(result), { expire: ["A", "S", "T"], archive: [], keep: ["B", "K", "O", "U"] });
+        assert.deepEqual(namesByAction(result), { expire: ["A", "S", "T"], archive: [], keep: ["B", "K", "O", "P", "U"] });
         assert.equal(resultFor(result, "S").reason, "referrer of sha256:aaaaaaaaaaaa: expired with its subject (rule 1)");
         assert.equal(resultFor(result, "S").rulePriority, 1);
         assert.equal(resultFor(result, "T").reason, "referrer of sha256:ssssssssssss: expired with its subject (rule 1)");
         assert.equal(resultFor(result, "K").reason, "referrer of sha256:bbbbbbbbbbbb: kept with its subject");
         assert.equal(resultFor(result, "O").reason, "referrer of sha256:zzzzzzzzzzzz, which is not among the images, so no rule acts on it");
+        assert.equal(resultFor(result, "P").reason,
+            "referrer of sha256:oooooooooooo, which refers on to sha256:zzzzzzzzzzzz, which is not among the images, so no rule acts on it");
         // The untagged referrers are not counted by the untagged rule: U is the only untagged image.
         assert.equal(resultFor(result, "U").reason, "rule 2 (untagged, keep newest 1): newest of 1 matching");
     });

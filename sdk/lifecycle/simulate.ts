@@ -93,8 +93,7 @@ const RULES_PER_BATCH = 16;
 
 /**
  * The checked images as columns, one slot per input image. Typed arrays keep a million images cheap for the
- * garbage collector, and reading each input object once avoids slow property access on the many shapes
- * that describe-images entries come in.
+ * garbage collector, and each pass over the images reads only the columns it needs.
  */
 interface ImageTable {
     readonly digests: string[];
@@ -141,7 +140,7 @@ interface CompiledRule {
  * referrers follow their subject.
  *
  * The policy is checked with the same rules as `buildPolicy` (`parsePolicyDocument`), then the images and
- * options; both throw `ValidationError` listing every problem. Runs in O(n log n) for n images.
+ * options; both throw `ValidationError` listing every problem. Runs in O(n log n) at worst for n images.
  */
 export function simulate(policy: PolicyDocument, images: readonly LifecycleImage[], options: SimulateOptions = {}): SimulationResult {
     const document = parsePolicyDocument(policy);
@@ -536,7 +535,9 @@ function followSubject(slot: number, table: ImageTable, slotOf: Map<string, numb
         seen.add(root);
         const next = slotOf.get(subject);
         if (next === undefined) {
-            return verdict(table, slot, "keep", `referrer of ${shortDigest(subject)}, which is not among the images, so no rule acts on it`);
+            const via = root === slot ? "" : ` which refers on to ${shortDigest(subject)},`;
+            return verdict(table, slot, "keep",
+                `referrer of ${shortDigest(subjects[slot]!)},${via} which is not among the images, so no rule acts on it`);
         }
         if (seen.has(next)) {
             return verdict(table, slot, "keep", `referrer in a cycle of subjects through ${shortDigest(subject)}, so no rule acts on it`);
