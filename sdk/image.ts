@@ -75,31 +75,24 @@ export interface RepositoryImageArgs extends Omit<ImageArgs, "repository" | "rep
     imageName?: string;
 }
 
-/** What the images of this program push to one repository: which image pushes each tag, and the images in order. */
+/** What the images of this program push to one ecrx Repository: which image pushes each tag, and the images in order. */
 interface RepositoryImages {
     tagOwners: Map<string, string>;
     imageNames: string[];
 }
 
+/**
+ * Keyed by the Repository object, so the record lives exactly as long as the deployment that built it (a
+ * provider process may serve a preview and an update). Images given only a URL are not tracked: nothing
+ * scopes a URL to one deployment.
+ */
 const imagesByRepository = new WeakMap<Repository, RepositoryImages>();
-const imagesByRepositoryUrl = new Map<string, RepositoryImages>();
 
-/** The images already pushing to the target repository, when it is known now (an ecrx Repository or a plain URL). */
-function imagesOfTarget(args: ImageArgs, create: boolean): RepositoryImages | undefined {
-    const fresh = (): RepositoryImages => ({ tagOwners: new Map(), imageNames: [] });
-    if (args.repository !== undefined) {
-        if (create && !imagesByRepository.has(args.repository)) {
-            imagesByRepository.set(args.repository, fresh());
-        }
-        return imagesByRepository.get(args.repository);
+function imagesOfRepository(repository: Repository | undefined, create: boolean): RepositoryImages | undefined {
+    if (repository !== undefined && create && !imagesByRepository.has(repository)) {
+        imagesByRepository.set(repository, { tagOwners: new Map(), imageNames: [] });
     }
-    if (typeof args.repositoryUrl === "string") {
-        if (create && !imagesByRepositoryUrl.has(args.repositoryUrl)) {
-            imagesByRepositoryUrl.set(args.repositoryUrl, fresh());
-        }
-        return imagesByRepositoryUrl.get(args.repositoryUrl);
-    }
-    return undefined;
+    return repository === undefined ? undefined : imagesByRepository.get(repository);
 }
 
 const PLAN_KEYS = ["context", "dockerfile", "dockerfileInline", "platforms", "tags", "repositoryUrl", "registryId", "region"] as const;
@@ -220,7 +213,7 @@ export class Image extends pulumi.ComponentResource {
      * them nor default to them; a mutability known only later is checked against them once it resolves.
      */
     private claimTags(name: string, args: ImageArgs, view: ImagePlanView, givenTags: pulumi.Input<string[]> | undefined): pulumi.Input<string[]> {
-        const images = imagesOfTarget(args, true);
+        const images = imagesOfRepository(args.repository, true);
         const tags = givenTags ?? defaultTags(name, view.tagsOfOtherImages);
         if (images !== undefined) {
             images.imageNames.push(name);
@@ -300,9 +293,9 @@ export class Image extends pulumi.ComponentResource {
         // Next to the image, so builds read the cache from the region they push to.
         const cacheRegion = region ?? (location?.kind === "ecr" ? location.region : undefined);
         const repositoryName = args.repository?.repositoryName ?? repositoryUrl.apply((url) => url.slice(url.indexOf("/") + 1));
-        // Further images of one Repository (named apart from it) each get their own cache repository, so that
-        // two images never claim the same ECR name (the second create would fail).
-        const ownImage = settings === undefined || settings.resourceName === name;
+        // Only the image named like its Repository gets the plain name; every other image (further images of a
+        // Repository, images given a URL) is told apart by its own name, so two never claim one ECR name.
+        const ownImage = settings !== undefined && settings.resourceName === name;
         const cacheRepository = new Repository(`${name}-cache`, {
             name: ownImage ? pulumi.interpolate`${repositoryName}/build-cache`
                 : pulumi.interpolate`${repositoryName}/build-cache/${repositoryNamePart(name)}`,
@@ -332,7 +325,7 @@ function checkImageArgs(name: string, args: ImageArgs, ownRepository = false): {
         hasRegistryCredentials: args.registry !== undefined,
         unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
-        tagsOfOtherImages: imagesOfTarget(args, false)?.tagOwners ?? new Map(),
+        tagsOfOtherImages: imagesOfRepository(args.repository, false)?.tagOwners ?? new Map(),
     };
     if (args.repository !== undefined) {
         const settings = buildSettingsOf(args.repository);

@@ -470,14 +470,14 @@ describe("Image component and buildAndPushImage", function () {
                 forceDelete: true,
                 imageScanningConfiguration: { scanOnPush: false },
                 imageTagMutability: "MUTABLE",
-                name: "team/app/build-cache",
+                name: "team/app/build-cache/app",
                 region: "eu-west-1",
             });
             assert.deepEqual(tokenRequests(), [
                 tokenRequest({ registryId: FAKE_ACCOUNT, region: "eu-west-1" }),
                 tokenRequest({ registryId: OTHER_ACCOUNT, region: "eu-west-1" }),
             ].sort());
-            const cacheRef = `${ecrHost("eu-west-1")}/team/app/build-cache:buildcache`;
+            const cacheRef = `${ecrHost("eu-west-1")}/team/app/build-cache/app:buildcache`;
             assert.deepEqual(pushed(), {
                 buildOnPreview: true,
                 ...registryCache(cacheRef),
@@ -841,17 +841,14 @@ describe("Image component and buildAndPushImage", function () {
             }]);
         });
 
-        it("applies the same to images given the same repository URL", async () => {
+        it("images given the same repository URL get cache repositories named after each image, so they never collide", async () => {
             const url = `${ecrHost("eu-west-1", "210987654321")}/shared/images`;
-            const first = await deploy(() => new ecrx.Image("first", { repositoryUrl: url, context: buildContext() }));
-            const second = await deploy(() => new ecrx.Image("second", { repositoryUrl: url, context: buildContext() }));
-            assert.deepEqual(await valueOf(first.tags), [`${url}:latest`]);
-            assert.deepEqual(await valueOf(second.tags), [`${url}:second-latest`]);
-            await expectInvalid("third", () => new ecrx.Image("third", { repositoryUrl: url, context: buildContext(), tags: ["latest"] }), [{
-                propertyPath: "tags[0]",
-                reason: "\"latest\" is also pushed to this repository by image \"first\", so each deployment would move it between the two images: " +
-                    "give each image its own tags.",
-            }]);
+            await deploy(() => {
+                new ecrx.Image("first", { repositoryUrl: url, context: buildContext(), tags: ["first"] });
+                new ecrx.Image("second", { repositoryUrl: url, context: buildContext(), tags: ["second"] });
+            });
+            assert.deepEqual(cloud.ofType(ECR_REPOSITORY).map((r) => r.inputs.name).sort(),
+                ["shared/images/build-cache/first", "shared/images/build-cache/second"]);
         });
 
         it("checks a mutability known only at deployment once it resolves, with the same reason", async () => {

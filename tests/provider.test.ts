@@ -224,10 +224,9 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
     describe("Construct of Image", () => {
         for (const { label: mode, dryRun } of MODES) {
             it(`${mode}: builds the context with docker-build, logs in with a secret ECR password, caches in <repo>/build-cache`, async () => {
-                // A repository URL of its own per deployment: sdk/image.ts remembers per process (imagesByRepositoryUrl)
-                // which tags each URL's images push, and this one plugin process serves several deployments; with
-                // one URL, the update's image would default to "web-latest" because the preview's took "latest".
-                const repositoryUrl = `${ECR_HOST}/web-${mode}`;
+                // One plugin process serves both deployments here, as the CLI's does for a preview and an update:
+                // the same URL in both shows that nothing about one deployment leaks into the next.
+                const repositoryUrl = `${ECR_HOST}/web`;
                 const result = await construct(IMAGE, "web", { repositoryUrl, context: buildContext }, dryRun);
                 assertCleanDeployment();
 
@@ -247,7 +246,8 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
                 assert.deepEqual(tokenInvokes[0].args, { registryId: FAKE_ACCOUNT, region: FAKE_REGION });
 
                 const docker = engine.one(DOCKER_IMAGE);
-                const cacheRef = `${repositoryUrl}/build-cache:buildcache`;
+                // An image given only a URL names its cache repository after itself.
+                const cacheRef = `${repositoryUrl}/build-cache/web:buildcache`;
                 // The cache repository's URL, and so its login, is known only once it exists.
                 const ecrLogin = { address: ECR_HOST, username: "AWS", password: secret(FAKE_PASSWORD) };
                 const cacheLogin = dryRun ? { address: UNKNOWN, username: UNKNOWN, password: secret(UNKNOWN) } : ecrLogin;
