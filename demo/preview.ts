@@ -13,6 +13,7 @@ import {
     FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, isSecretOutput, isSecretWrapper, MockCloud, Registration, settle, valueOf,
 } from "../tests/support/mocks";
 import { loadExample } from "./example-loader";
+import { DOCKER_BUILD_IMAGE, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "../tests/support/tokens";
 
 const EXAMPLE = "ecs-fargate";
 const SAMPLE_IMAGES = path.join(__dirname, "sample-images.json");
@@ -22,9 +23,6 @@ const SAMPLE_LISTED_AT = "2025-06-01T00:00:00Z";
 const UNKNOWN_TEXT = "(known after apply)";
 const SECRET_TEXT = "[secret]";
 
-const REPOSITORY_COMPONENT = "ecrx:index:Repository";
-const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
-const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 
 // ---- Rendering wire values --------------------------------------------------------------------

@@ -9,13 +9,8 @@ import * as ts from "typescript";
 import { exampleEntry, EXAMPLES_DIR, loadExample, REPO_ROOT, SDK_ENTRY, TYPESCRIPT_EXAMPLES, TypeScriptExample } from "../demo/example-loader";
 import { buildPolicy } from "../sdk/lifecycle";
 import { FAKE_ACCOUNT, FAKE_DEFAULT_SUBNETS, FAKE_REGION, installMocks, MockCloud, Registration, settle, valueOf } from "./support/mocks";
+import { DOCKER_BUILD_IMAGE, ECR_REPOSITORY, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT, REPOSITORY_POLICY } from "./support/tokens";
 
-const REPOSITORY_COMPONENT = "ecrx:index:Repository";
-const IMAGE_COMPONENT = "ecrx:index:Image";
-const ECR_REPOSITORY = "aws:ecr/repository:Repository";
-const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
-const REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy";
-const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
 const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 
 const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];

@@ -19,11 +19,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Image, Repository } from "../sdk";
 import { LifecycleImage, simulate, SimulationResult } from "../sdk/lifecycle";
 import { fakeDigest, installMocks, isSecretWrapper, MockCloud, settle, valueOf } from "./support/mocks";
+import { DOCKER_BUILD_IMAGE, LIFECYCLE_POLICY } from "./support/tokens";
 
 type Ecrx = typeof import("../sdk");
 
-const DOCKER_IMAGE = "docker-build:index:Image";
-const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const FIRST_DEPLOYMENT = Date.parse("2025-03-03T09:00:00Z");
@@ -131,7 +130,7 @@ describe("Image and the default lifecycle policy over successive deployments", f
         cloud.reset();
         const image = program(newSource(number));
         await settle();
-        const inputs = cloud.one(DOCKER_IMAGE).inputs;
+        const inputs = cloud.one(DOCKER_BUILD_IMAGE).inputs;
         assert.ok(isSecretWrapper(inputs.registries));
         assert.equal(inputs.push, true);
         const at = FIRST_DEPLOYMENT + (number - 1) * DAY;

@@ -14,15 +14,10 @@ import {
     SECRET_KEY, SECRET_SIGNATURE, settle, valueOf,
 } from "./support/mocks";
 import { quiesce, UnhandledRejections } from "./support/rejections";
+import { DOCKER_BUILD_IMAGE, ECR_REPOSITORY, GET_AUTHORIZATION_TOKEN, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "./support/tokens";
 
 type Ecrx = typeof import("../sdk");
 
-const IMAGE = "ecrx:index:Image";
-const REPOSITORY = "ecrx:index:Repository";
-const DOCKER_IMAGE = "docker-build:index:Image";
-const ECR_REPOSITORY = "aws:ecr/repository:Repository";
-const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
-const GET_TOKEN = "aws:ecr/getAuthorizationToken:getAuthorizationToken";
 
 /** The name the mock gives an auto-named repository created for resource "app". */
 const APP_REPO = "app-abc1234";
@@ -142,14 +137,14 @@ describe("Image component and buildAndPushImage", function () {
 
     /** The getAuthorizationToken calls made, as sorted JSON so that their order does not matter. */
     function tokenRequests(): string[] {
-        assert.deepEqual(cloud.invocations.filter((i) => i.token !== GET_TOKEN), [], "only ECR tokens are requested");
+        assert.deepEqual(cloud.invocations.filter((i) => i.token !== GET_AUTHORIZATION_TOKEN), [], "only ECR tokens are requested");
         return cloud.invocations.map((i) => JSON.stringify(i.inputs, Object.keys(i.inputs).sort())).sort();
     }
     const tokenRequest = (inputs: Record<string, string>) => JSON.stringify(inputs, Object.keys(inputs).sort());
 
     /** The one docker-build image registered, with `registries` unwrapped from its secret. */
     function pushed(): Record<string, any> {
-        return dockerInputs(cloud.one(DOCKER_IMAGE));
+        return dockerInputs(cloud.one(DOCKER_BUILD_IMAGE));
     }
 
     /**
@@ -192,13 +187,13 @@ describe("Image component and buildAndPushImage", function () {
             });
             assert.ok(image instanceof ecrx.Image);
             assert.deepEqual(cloud.registrations.map((r) => [r.type, r.name]), [
-                [REPOSITORY, "app"], [IMAGE, "app"], [REPOSITORY, "app-cache"], [ECR_REPOSITORY, "app"], [LIFECYCLE_POLICY, "app"],
-                [ECR_REPOSITORY, "app-cache"], [LIFECYCLE_POLICY, "app-cache"], [DOCKER_IMAGE, "app"],
+                [REPOSITORY_COMPONENT, "app"], [IMAGE_COMPONENT, "app"], [REPOSITORY_COMPONENT, "app-cache"], [ECR_REPOSITORY, "app"], [LIFECYCLE_POLICY, "app"],
+                [ECR_REPOSITORY, "app-cache"], [LIFECYCLE_POLICY, "app-cache"], [DOCKER_BUILD_IMAGE, "app"],
             ]);
-            const component = registered(IMAGE, "app");
-            assert.equal(component.parent, registered(REPOSITORY, "app").urn, "the image is the repository's child");
-            assert.equal(registered(DOCKER_IMAGE, "app").parent, component.urn);
-            assert.equal(registered(REPOSITORY, "app-cache").parent, component.urn);
+            const component = registered(IMAGE_COMPONENT, "app");
+            assert.equal(component.parent, registered(REPOSITORY_COMPONENT, "app").urn, "the image is the repository's child");
+            assert.equal(registered(DOCKER_BUILD_IMAGE, "app").parent, component.urn);
+            assert.equal(registered(REPOSITORY_COMPONENT, "app-cache").parent, component.urn);
             assert.deepEqual(pushed(), defaultInputs(appDir));
             assert.equal(await valueOf(image.repositoryUrl), await valueOf(repo.repositoryUrl));
         });
@@ -209,9 +204,9 @@ describe("Image component and buildAndPushImage", function () {
             const img2 = await deploy(() => ecrx.buildAndPushImage("api", { repository: repo, context: apiDir, platforms: ["linux/arm64"] }));
             assert.ok(img2 instanceof ecrx.Image);
             assert.deepEqual(cloud.registrations.map((r) => [r.type, r.name]), [
-                [IMAGE, "api"], [REPOSITORY, "api-cache"], [ECR_REPOSITORY, "api-cache"], [LIFECYCLE_POLICY, "api-cache"], [DOCKER_IMAGE, "api"],
+                [IMAGE_COMPONENT, "api"], [REPOSITORY_COMPONENT, "api-cache"], [ECR_REPOSITORY, "api-cache"], [LIFECYCLE_POLICY, "api-cache"], [DOCKER_BUILD_IMAGE, "api"],
             ]);
-            assert.equal(registered(IMAGE, "api").parent, undefined, "the free function does not nest the image under the repository");
+            assert.equal(registered(IMAGE_COMPONENT, "api").parent, undefined, "the free function does not nest the image under the repository");
             assert.equal(registered(ECR_REPOSITORY, "api-cache").inputs.name, `${APP_REPO}/build-cache/api`,
                 "a second image of a repository gets a cache repository of its own, not a clash with the first image's");
             assert.deepEqual(pushed(), withChanges(defaultInputs(apiDir, undefined, `${ecrHost()}/${APP_REPO}/build-cache/api`), {
@@ -235,11 +230,11 @@ describe("Image component and buildAndPushImage", function () {
             const img3 = await deploy(() => ecrx.buildAndPushImage("worker", workerDir));
             assert.ok(img3 instanceof ecrx.Image);
             assert.deepEqual(cloud.registrations.map((r) => [r.type, r.name]), [
-                [REPOSITORY, "worker"], [IMAGE, "worker"], [REPOSITORY, "worker-cache"], [ECR_REPOSITORY, "worker"], [LIFECYCLE_POLICY, "worker"],
-                [ECR_REPOSITORY, "worker-cache"], [LIFECYCLE_POLICY, "worker-cache"], [DOCKER_IMAGE, "worker"],
+                [REPOSITORY_COMPONENT, "worker"], [IMAGE_COMPONENT, "worker"], [REPOSITORY_COMPONENT, "worker-cache"], [ECR_REPOSITORY, "worker"], [LIFECYCLE_POLICY, "worker"],
+                [ECR_REPOSITORY, "worker-cache"], [LIFECYCLE_POLICY, "worker-cache"], [DOCKER_BUILD_IMAGE, "worker"],
             ]);
-            assert.equal(registered(REPOSITORY, "worker").parent, undefined);
-            assert.equal(registered(IMAGE, "worker").parent, undefined);
+            assert.equal(registered(REPOSITORY_COMPONENT, "worker").parent, undefined);
+            assert.equal(registered(IMAGE_COMPONENT, "worker").parent, undefined);
             assert.deepEqual(registered(ECR_REPOSITORY, "worker").inputs, {
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
                 forceDelete: false,
@@ -258,7 +253,7 @@ describe("Image component and buildAndPushImage", function () {
             const dir = buildContext();
             const repo = await appRepository();
             await deploy(() => repo.buildAndPushImage(dir));
-            const registration = cloud.one(DOCKER_IMAGE);
+            const registration = cloud.one(DOCKER_BUILD_IMAGE);
             assert.deepEqual(registration.inputs.registries, secretWrapper([ecrLogin()]),
                 "the registries list reaches the engine as a secret (the mock engine lifts the nested password secret to the whole property)");
             assert.deepEqual(pushed(), {
@@ -434,7 +429,7 @@ describe("Image component and buildAndPushImage", function () {
             it(`${title} creates no cache repository and exposes none`, async () => {
                 const repo = await appRepository();
                 const image = await deploy(() => repo.buildAndPushImage({ context: buildContext(), ...args }));
-                assert.deepEqual(cloud.registrations.map((r) => r.type), [IMAGE, DOCKER_IMAGE]);
+                assert.deepEqual(cloud.registrations.map((r) => r.type), [IMAGE_COMPONENT, DOCKER_BUILD_IMAGE]);
                 assert.equal(image.cacheRepository, undefined);
                 assert.deepEqual(pushed().registries, [ecrLogin()]);
             });
@@ -463,7 +458,7 @@ describe("Image component and buildAndPushImage", function () {
             const url = `${ecrHost("eu-west-1", OTHER_ACCOUNT)}/team/app`;
             const image = await deploy(() => new ecrx.Image("app", { repositoryUrl: url, context: dir }));
             assert.deepEqual(cloud.registrations.map((r) => [r.type, r.name]), [
-                [IMAGE, "app"], [REPOSITORY, "app-cache"], [ECR_REPOSITORY, "app-cache"], [LIFECYCLE_POLICY, "app-cache"], [DOCKER_IMAGE, "app"],
+                [IMAGE_COMPONENT, "app"], [REPOSITORY_COMPONENT, "app-cache"], [ECR_REPOSITORY, "app-cache"], [LIFECYCLE_POLICY, "app-cache"], [DOCKER_BUILD_IMAGE, "app"],
             ]);
             assert.deepEqual(registered(ECR_REPOSITORY, "app-cache").inputs, {
                 encryptionConfigurations: [{ encryptionType: "AES256" }],
@@ -495,7 +490,7 @@ describe("Image component and buildAndPushImage", function () {
         it("repositoryUrl with a matching region and registryId is accepted and used as given", async () => {
             const url = `${ecrHost("eu-west-1", OTHER_ACCOUNT)}/team/app`;
             await deploy(() => ecrx.buildAndPushImage("app", { repositoryUrl: url, context: buildContext(), region: "eu-west-1", registryId: OTHER_ACCOUNT }));
-            assert.deepEqual(cloud.ofType(REPOSITORY).map((r) => r.name), ["app-cache"], "a repositoryUrl means no repository of its own");
+            assert.deepEqual(cloud.ofType(REPOSITORY_COMPONENT).map((r) => r.name), ["app-cache"], "a repositoryUrl means no repository of its own");
             assert.ok(tokenRequests().includes(tokenRequest({ registryId: OTHER_ACCOUNT, region: "eu-west-1" })));
         });
 
@@ -504,10 +499,10 @@ describe("Image component and buildAndPushImage", function () {
             const image = await deploy(() => new ecrx.Image("app", {
                 repositoryUrl: "localhost:5000/app", context: dir, registry: { username: "ci", password: "hunter2" },
             }));
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [IMAGE, DOCKER_IMAGE]);
+            assert.deepEqual(cloud.registrations.map((r) => r.type), [IMAGE_COMPONENT, DOCKER_BUILD_IMAGE]);
             assert.deepEqual(cloud.invocations, []);
             assert.equal(image.cacheRepository, undefined);
-            const registration = cloud.one(DOCKER_IMAGE);
+            const registration = cloud.one(DOCKER_BUILD_IMAGE);
             assert.deepEqual(plainOccurrences(registration.inputs, "hunter2"), []);
             assert.deepEqual(registration.wireInputs!.registries,
                 [{ address: "localhost:5000", username: "ci", password: secretWrapper("hunter2") }], "the given password is made secret");
@@ -540,7 +535,7 @@ describe("Image component and buildAndPushImage", function () {
                     assert.deepEqual(plainOccurrences(registration.inputs, FAKE_PASSWORD), [], `${registration.type} ${registration.name}`);
                     assert.deepEqual(plainOccurrences(registration.wireInputs, FAKE_PASSWORD), [], `${registration.type} ${registration.name} (wire)`);
                 }
-                const docker = cloud.one(DOCKER_IMAGE);
+                const docker = cloud.one(DOCKER_BUILD_IMAGE);
                 const registries = unwrapSecret(docker.inputs.registries, "registries");
                 assert.ok(registries.length > 0 && registries.every((r: { password: string }) => r.password === FAKE_PASSWORD),
                     "the secret holds the real password for docker-build");
@@ -809,7 +804,7 @@ describe("Image component and buildAndPushImage", function () {
             ]);
             assert.deepEqual(await valueOf(app.tags), [`${ecrHost()}/${APP_REPO}:latest`]);
             assert.deepEqual(await valueOf(api.tags), [`${ecrHost()}/${APP_REPO}:api-latest`]);
-            assert.deepEqual(dockerInputs(registered(DOCKER_IMAGE, "api")).tags, [`${ecrHost()}/${APP_REPO}:api-latest`]);
+            assert.deepEqual(dockerInputs(registered(DOCKER_BUILD_IMAGE, "api")).tags, [`${ecrHost()}/${APP_REPO}:api-latest`]);
         });
 
         it("warns when images share a repository whose default policy keeps only one untagged image, naming the rule that fixes it", async () => {
@@ -860,7 +855,7 @@ describe("Image component and buildAndPushImage", function () {
                 return true;
             });
             await quiesce();
-            assert.deepEqual(cloud.ofType(DOCKER_IMAGE), [], "nothing is built for an image that could not be pushed twice");
+            assert.deepEqual(cloud.ofType(DOCKER_BUILD_IMAGE), [], "nothing is built for an image that could not be pushed twice");
             // The engine sees the same problems; Pulumi prefixes the message with where it was serializing.
             unhandled.expectOnly((reason) => {
                 assert.ok(pulumi.InputPropertiesError.isInstance(reason), `expected an InputPropertiesError, got ${reason}`);

@@ -14,13 +14,8 @@ import {
 } from "./support/mock-engine";
 import { plainOccurrences } from "./support/mocks";
 import { ensureBuilt, PluginProcess, ROOT } from "./support/plugin";
+import { BUILD_AND_PUSH_IMAGE, DOCKER_BUILD_IMAGE, ECR_REPOSITORY, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "./support/tokens";
 
-const REPOSITORY = "ecrx:index:Repository";
-const IMAGE = "ecrx:index:Image";
-const BUILD_AND_PUSH = "ecrx:index:Repository/buildAndPushImage";
-const AWS_REPOSITORY = "aws:ecr/repository:Repository";
-const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
-const DOCKER_IMAGE = "docker-build:index:Image";
 
 const METASCHEMA = path.resolve(ROOT, "..", "shared", "pulumi", "package-metaschema.json");
 const COMMITTED_SCHEMA = path.join(ROOT, "provider", "schema.json");
@@ -122,11 +117,11 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
         it("describes both components, the method, and a selection every language can write", async () => {
             const schema = JSON.parse(await plugin.getSchema());
             assert.equal(schema.name, "ecrx");
-            assert.equal(schema.resources[REPOSITORY].isComponent, true);
-            assert.equal(schema.resources[IMAGE].isComponent, true);
-            assert.equal(schema.resources[REPOSITORY].methods.buildAndPushImage, BUILD_AND_PUSH);
-            assert.deepEqual(schema.functions[BUILD_AND_PUSH].inputs.properties.__self__, { $ref: `#/resources/${REPOSITORY}` });
-            assert.equal(schema.functions[BUILD_AND_PUSH].outputs.properties.imageUri.type, "string");
+            assert.equal(schema.resources[REPOSITORY_COMPONENT].isComponent, true);
+            assert.equal(schema.resources[IMAGE_COMPONENT].isComponent, true);
+            assert.equal(schema.resources[REPOSITORY_COMPONENT].methods.buildAndPushImage, BUILD_AND_PUSH_IMAGE);
+            assert.deepEqual(schema.functions[BUILD_AND_PUSH_IMAGE].inputs.properties.__self__, { $ref: `#/resources/${REPOSITORY_COMPONENT}` });
+            assert.equal(schema.functions[BUILD_AND_PUSH_IMAGE].outputs.properties.imageUri.type, "string");
             // `selection="untagged"` or `selection={"tag_prefix_list": [...]}`: a string enum or an object type.
             const selection = schema.types["ecrx:index:LifecycleRule"].properties.selection;
             const [enumRef, objectRef] = selection.oneOf.map((s: { $ref: string }) => schema.types[s.$ref.replace("#/types/", "")]);
@@ -145,21 +140,21 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
         for (const { label: mode, dryRun } of MODES) {
             for (const { label, name, inputs, policy } of cases) {
                 it(`${mode}, ${label}: registers the repository and the exact lifecycle policy under the component`, async () => {
-                    const result = await construct(REPOSITORY, name, inputs, dryRun);
+                    const result = await construct(REPOSITORY_COMPONENT, name, inputs, dryRun);
                     assertCleanDeployment();
 
-                    const componentUrn = `urn:pulumi:${engine.stack}::${engine.project}::${REPOSITORY}::${name}`;
+                    const componentUrn = `urn:pulumi:${engine.stack}::${engine.project}::${REPOSITORY_COMPONENT}::${name}`;
                     assert.equal(result.urn, componentUrn);
                     assert.deepEqual(tree(), [
-                        `${AWS_REPOSITORY}::${name} <- ${componentUrn}`,
+                        `${ECR_REPOSITORY}::${name} <- ${componentUrn}`,
                         `${LIFECYCLE_POLICY}::${name} <- ${componentUrn}`,
-                        `${REPOSITORY}::${name} <- ${engine.stackUrn}`,
+                        `${REPOSITORY_COMPONENT}::${name} <- ${engine.stackUrn}`,
                     ].sort());
-                    const component = engine.one(REPOSITORY);
+                    const component = engine.one(REPOSITORY_COMPONENT);
                     assert.equal(component.custom, false);
                     assert.equal(component.outputsRegistered, true, "the component never registered its outputs");
 
-                    const repository = engine.one(AWS_REPOSITORY);
+                    const repository = engine.one(ECR_REPOSITORY);
                     assert.deepEqual(repository.object, {
                         encryptionConfigurations: [{ encryptionType: "AES256" }],
                         forceDelete: false,
@@ -191,10 +186,10 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             const parameter = `urn:pulumi:${engine.stack}::${engine.project}::aws:ssm/parameter:Parameter::config`;
             const later = outputValue({ dependencies: [parameter] });
             engine.beginDeployment({ dryRun: true });
-            const result = await plugin.construct(REPOSITORY, "dynamic", { name: later, lifeCyclePolicyArgs: { rules: [{ selection: "untagged", maximumAgeLimit: later }] } },
+            const result = await plugin.construct(REPOSITORY_COMPONENT, "dynamic", { name: later, lifeCyclePolicyArgs: { rules: [{ selection: "untagged", maximumAgeLimit: later }] } },
                 { dryRun: true, inputDependencies: { name: [parameter], lifeCyclePolicyArgs: [parameter] } });
             assertCleanDeployment();
-            const repository = engine.one(AWS_REPOSITORY);
+            const repository = engine.one(ECR_REPOSITORY);
             assert.equal(repository.object.name, UNKNOWN);
             assert.deepEqual(repository.propertyDependencies.name, [parameter]);
             const lifecycle = engine.one(LIFECYCLE_POLICY);
@@ -204,15 +199,15 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
         });
 
         it("update, a secret input stays secret in the children", async () => {
-            const result = await construct(REPOSITORY, "private", { tags: outputValue({ value: { costCenter: "cc-4711" }, secret: true }) }, false);
+            const result = await construct(REPOSITORY_COMPONENT, "private", { tags: outputValue({ value: { costCenter: "cc-4711" }, secret: true }) }, false);
             assertCleanDeployment();
-            assert.deepEqual(engine.one(AWS_REPOSITORY).object.tags, secret({ costCenter: "cc-4711" }));
+            assert.deepEqual(engine.one(ECR_REPOSITORY).object.tags, secret({ costCenter: "cc-4711" }));
             assert.deepEqual(engine.registrations.flatMap((r) => plainOccurrences(r.object, "cc-4711")), []);
             assert.deepEqual(plainOccurrences(result.state, "cc-4711"), []);
         });
 
         it("update, with access grants: adds the repository policy and exposes it", async () => {
-            const result = await construct(REPOSITORY, "shared", { access: { pull: ["111122223333"] } }, false);
+            const result = await construct(REPOSITORY_COMPONENT, "shared", { access: { pull: ["111122223333"] } }, false);
             assertCleanDeployment();
             const policy = engine.one("aws:ecr/repositoryPolicy:RepositoryPolicy");
             assert.equal(policy.parent, result.urn);
@@ -227,25 +222,25 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
                 // One plugin process serves both deployments here, as the CLI's does for a preview and an update:
                 // the same URL in both shows that nothing about one deployment leaks into the next.
                 const repositoryUrl = `${ECR_HOST}/web`;
-                const result = await construct(IMAGE, "web", { repositoryUrl, context: buildContext }, dryRun);
+                const result = await construct(IMAGE_COMPONENT, "web", { repositoryUrl, context: buildContext }, dryRun);
                 assertCleanDeployment();
 
-                const componentUrn = `urn:pulumi:${engine.stack}::${engine.project}::${IMAGE}::web`;
-                const cacheUrn = `urn:pulumi:${engine.stack}::${engine.project}::${IMAGE}$${REPOSITORY}::web-cache`;
+                const componentUrn = `urn:pulumi:${engine.stack}::${engine.project}::${IMAGE_COMPONENT}::web`;
+                const cacheUrn = `urn:pulumi:${engine.stack}::${engine.project}::${IMAGE_COMPONENT}$${REPOSITORY_COMPONENT}::web-cache`;
                 assert.equal(result.urn, componentUrn);
                 assert.deepEqual(tree(), [
-                    `${AWS_REPOSITORY}::web-cache <- ${cacheUrn}`,
+                    `${ECR_REPOSITORY}::web-cache <- ${cacheUrn}`,
                     `${LIFECYCLE_POLICY}::web-cache <- ${cacheUrn}`,
-                    `${DOCKER_IMAGE}::web <- ${componentUrn}`,
-                    `${IMAGE}::web <- ${engine.stackUrn}`,
-                    `${REPOSITORY}::web-cache <- ${componentUrn}`,
+                    `${DOCKER_BUILD_IMAGE}::web <- ${componentUrn}`,
+                    `${IMAGE_COMPONENT}::web <- ${engine.stackUrn}`,
+                    `${REPOSITORY_COMPONENT}::web-cache <- ${componentUrn}`,
                 ].sort());
 
                 const tokenInvokes = engine.invokes.filter((i) => i.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
                 assert.ok(tokenInvokes.length >= 1, "no ECR authorization token was requested");
                 assert.deepEqual(tokenInvokes[0].args, { registryId: FAKE_ACCOUNT, region: FAKE_REGION });
 
-                const docker = engine.one(DOCKER_IMAGE);
+                const docker = engine.one(DOCKER_BUILD_IMAGE);
                 // An image given only a URL names its cache repository after itself.
                 const cacheRef = `${repositoryUrl}/build-cache/web:buildcache`;
                 // The cache repository's URL, and so its login, is known only once it exists.
@@ -282,14 +277,14 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
         }
 
         it("update, with a Repository of the same deployment as `repository` (a resource reference)", async () => {
-            const repository = await construct(REPOSITORY, "api", {}, false);
-            const result = await plugin.construct(IMAGE, "api", { repository: resourceReference(repository.urn), context: buildContext },
+            const repository = await construct(REPOSITORY_COMPONENT, "api", {}, false);
+            const result = await plugin.construct(IMAGE_COMPONENT, "api", { repository: resourceReference(repository.urn), context: buildContext },
                 { dryRun: false, inputDependencies: { repository: [repository.urn] } });
             assertCleanDeployment();
-            const image = engine.one(IMAGE);
+            const image = engine.one(IMAGE_COMPONENT);
             assert.equal(image.parent, engine.stackUrn);
-            const url = `${ECR_HOST}/${engine.one(AWS_REPOSITORY, (r) => r.parent === repository.urn).outputs.name}`;
-            const docker = engine.one(DOCKER_IMAGE);
+            const url = `${ECR_HOST}/${engine.one(ECR_REPOSITORY, (r) => r.parent === repository.urn).outputs.name}`;
+            const docker = engine.one(DOCKER_BUILD_IMAGE);
             assert.deepEqual(docker.object.tags, [`${url}:latest`]);
             // One login: the cache repository is in the same registry.
             assert.deepEqual(docker.object.registries, [{ address: ECR_HOST, username: "AWS", password: secret(FAKE_PASSWORD) }]);
@@ -300,13 +295,13 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
 
         it("update, another registry: the given password is stored as a secret even when sent in plain text", async () => {
             const password = "registry-password-from-a-yaml-program";
-            await construct(IMAGE, "mirror", {
+            await construct(IMAGE_COMPONENT, "mirror", {
                 repositoryUrl: "registry.example.com/team/app",
                 context: buildContext,
                 registry: { username: "robot", password },
             }, false);
             assertCleanDeployment();
-            const docker = engine.one(DOCKER_IMAGE);
+            const docker = engine.one(DOCKER_BUILD_IMAGE);
             assert.deepEqual(docker.object.registries, [{ address: "registry.example.com", username: "robot", password: secret(password) }]);
             assert.deepEqual(engine.registrations.flatMap((r) => plainOccurrences(r.object, password).map((p) => `${r.urn} ${p}`)), []);
             assert.deepEqual(engine.invokes, [], "no ECR token is needed for another registry");
@@ -316,19 +311,19 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
     describe("Call of Repository.buildAndPushImage", () => {
         for (const { label: mode, dryRun } of MODES) {
             it(`${mode}: builds an Image under the repository and returns its digest-pinned URI`, async () => {
-                const repository = await construct(REPOSITORY, "svc", {}, dryRun);
+                const repository = await construct(REPOSITORY_COMPONENT, "svc", {}, dryRun);
                 const self = resourceReference(repository.urn);
-                const { outputs, failures } = await plugin.call(BUILD_AND_PUSH, { __self__: self, context: buildContext, tags: ["v1"] },
+                const { outputs, failures } = await plugin.call(BUILD_AND_PUSH_IMAGE, { __self__: self, context: buildContext, tags: ["v1"] },
                     { dryRun, argDependencies: { __self__: [repository.urn] } });
                 assertCleanDeployment();
                 assert.deepEqual(failures, []);
 
-                const image = engine.one(IMAGE);
+                const image = engine.one(IMAGE_COMPONENT);
                 assert.equal(image.name, "svc");
                 assert.equal(image.parent, repository.urn);
-                const docker = engine.one(DOCKER_IMAGE);
+                const docker = engine.one(DOCKER_BUILD_IMAGE);
                 assert.equal(docker.parent, image.urn);
-                const awsRepository = engine.one(AWS_REPOSITORY, (r) => r.parent === repository.urn);
+                const awsRepository = engine.one(ECR_REPOSITORY, (r) => r.parent === repository.urn);
                 const url = dryRun ? UNKNOWN : `${ECR_HOST}/${awsRepository.outputs.name}`;
                 assert.deepEqual(docker.object.tags, dryRun ? UNKNOWN : [`${url}:v1`]);
                 assert.deepEqual(docker.object.context, { location: buildContext });
@@ -354,7 +349,7 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             assert.ok(expected.errors.length >= 4, "the example should break several properties");
 
             engine.beginDeployment({ dryRun: false });
-            const failure = await PluginProcess.failure(plugin.construct(REPOSITORY, "bad", inputs, { dryRun: false }));
+            const failure = await PluginProcess.failure(plugin.construct(REPOSITORY_COMPONENT, "bad", inputs, { dryRun: false }));
             assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
             assert.deepEqual(failure.propertyErrors, expected.errors);
             assert.equal(failure.details, expected.message);
@@ -367,7 +362,7 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             const expected = inputErrorOf(() => new Image("broken", inputs as any));
 
             engine.beginDeployment({ dryRun: true });
-            const failure = await PluginProcess.failure(plugin.construct(IMAGE, "broken", inputs, { dryRun: true }));
+            const failure = await PluginProcess.failure(plugin.construct(IMAGE_COMPONENT, "broken", inputs, { dryRun: true }));
             assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
             assert.deepEqual(failure.propertyErrors, expected.errors);
             assert.deepEqual(failure.propertyErrors?.map((e) => e.propertyPath), ["context", "platforms[0]", "repositoryUrl"]);

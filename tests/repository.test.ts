@@ -7,15 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RepositoryArgs } from "../sdk/repository";
 import { FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, Registration, settle, valueOf } from "./support/mocks";
 import { quiesce, UnhandledRejections } from "./support/rejections";
+import { ECR_REPOSITORY, LIFECYCLE_POLICY, REPOSITORY_COMPONENT, REPOSITORY_POLICY } from "./support/tokens";
 
 // The runtime must be mocked before the component (and @pulumi/aws) is loaded by the code under test.
 const cloud = installMocks();
 let Repository: typeof import("../sdk/repository").Repository;
 
-const COMPONENT = "ecrx:index:Repository";
-const REPOSITORY = "aws:ecr/repository:Repository";
-const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
-const REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy";
 
 const DEFAULT_POLICY_JSON =
     `{"rules":[{"rulePriority":1,"description":"remove untagged images","selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}`;
@@ -54,7 +51,7 @@ const unhandled = new UnhandledRejections();
 async function deploy(name: string, args?: RepositoryArgs) {
     const component = new Repository(name, args);
     await settle();
-    const self = cloud.one(COMPONENT);
+    const self = cloud.one(REPOSITORY_COMPONENT);
     return { component, self, children: childrenOf(self.urn!) };
 }
 
@@ -71,7 +68,7 @@ function only(children: Registration[], type: string): Registration {
 
 /** The inputs of the `aws.ecr.Repository` child for the given arguments. */
 async function repositoryInputs(args: RepositoryArgs, name = "app"): Promise<Record<string, any>> {
-    return only((await deploy(name, args)).children, REPOSITORY).inputs;
+    return only((await deploy(name, args)).children, ECR_REPOSITORY).inputs;
 }
 
 /** The repository policy document registered for the given access, parsed. */
@@ -133,10 +130,10 @@ describe("Repository component", function () {
         it("registers the component, then the repository and its lifecycle policy as children, and no repository policy", async () => {
             const { self, children } = await deploy("app");
             assert.deepEqual(cloud.registrations.map((r) => [r.type, r.name]),
-                [[COMPONENT, "app"], [REPOSITORY, "app"], [LIFECYCLE_POLICY, "app"]]);
-            assert.equal(self.urn, `urn:pulumi:stack::project::${COMPONENT}::app`);
+                [[REPOSITORY_COMPONENT, "app"], [ECR_REPOSITORY, "app"], [LIFECYCLE_POLICY, "app"]]);
+            assert.equal(self.urn, `urn:pulumi:stack::project::${REPOSITORY_COMPONENT}::app`);
             assert.equal(self.parent, undefined);
-            assert.deepEqual(children.map((r) => r.type), [REPOSITORY, LIFECYCLE_POLICY]);
+            assert.deepEqual(children.map((r) => r.type), [ECR_REPOSITORY, LIFECYCLE_POLICY]);
             assert.deepEqual(cloud.ofType(REPOSITORY_POLICY), []);
         });
 
@@ -148,7 +145,7 @@ describe("Repository component", function () {
         it("registers the lifecycle policy with deleteBeforeReplace, and only the policy", async () => {
             const { self, children } = await deploy("app");
             assert.equal(only(children, LIFECYCLE_POLICY).deleteBeforeReplace, true);
-            assert.equal(only(children, REPOSITORY).deleteBeforeReplace, false);
+            assert.equal(only(children, ECR_REPOSITORY).deleteBeforeReplace, false);
             assert.equal(self.deleteBeforeReplace, false);
         });
 
@@ -177,7 +174,7 @@ describe("Repository component", function () {
         it("leaves the name to auto-naming, from the lower-cased resource name", async () => {
             const inputs = await repositoryInputs({}, "MyApp");
             assert.equal("name" in inputs, false);
-            assert.deepEqual(cloud.ofType(REPOSITORY).map((r) => r.name), ["myapp"]);
+            assert.deepEqual(cloud.ofType(ECR_REPOSITORY).map((r) => r.name), ["myapp"]);
         });
 
         it("applies the default lifecycle policy, byte for byte", async () => {
@@ -190,7 +187,7 @@ describe("Repository component", function () {
     describe("arguments", () => {
         it("name: an explicit repository name", async () => {
             const { children } = await deploy("app", { name: "team/app" });
-            assert.equal(only(children, REPOSITORY).inputs.name, "team/app");
+            assert.equal(only(children, ECR_REPOSITORY).inputs.name, "team/app");
             assert.equal(only(children, LIFECYCLE_POLICY).inputs.repository, "team/app");
         });
 
@@ -235,13 +232,13 @@ describe("Repository component", function () {
 
         it("tags: on the repository", async () => {
             const { children } = await deploy("app", { tags: { team: "core", env: "prod" } });
-            assert.deepEqual(only(children, REPOSITORY).inputs.tags, { team: "core", env: "prod" });
+            assert.deepEqual(only(children, ECR_REPOSITORY).inputs.tags, { team: "core", env: "prod" });
         });
 
         it("region: on every child", async () => {
             const { component, children } = await deploy("app", { region: "eu-central-1", access: { pull: [OTHER_ACCOUNT] } });
             assert.deepEqual(children.map((r) => [r.type, r.inputs.region]),
-                [[REPOSITORY, "eu-central-1"], [LIFECYCLE_POLICY, "eu-central-1"], [REPOSITORY_POLICY, "eu-central-1"]]);
+                [[ECR_REPOSITORY, "eu-central-1"], [LIFECYCLE_POLICY, "eu-central-1"], [REPOSITORY_POLICY, "eu-central-1"]]);
             assert.equal(await valueOf(component.repositoryUrl), `${FAKE_ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com/app-abc1234`);
         });
 
@@ -258,7 +255,7 @@ describe("Repository component", function () {
 
         it("lifeCyclePolicyArgs: skip creates no lifecycle policy", async () => {
             const { component, children } = await deploy("app", { lifeCyclePolicyArgs: { skip: true } });
-            assert.deepEqual(children.map((r) => r.type), [REPOSITORY]);
+            assert.deepEqual(children.map((r) => r.type), [ECR_REPOSITORY]);
             assert.equal(component.lifecyclePolicy, undefined);
             assert.equal(await valueOf(component.lifecyclePolicyText), undefined);
         });
@@ -278,7 +275,7 @@ describe("Repository component", function () {
             const { component, children } = await deploy("app");
             assert.ok(component.repository instanceof aws.ecr.Repository);
             assert.ok(component.lifecyclePolicy instanceof aws.ecr.LifecyclePolicy);
-            assert.equal(await valueOf(component.repository.urn), only(children, REPOSITORY).urn);
+            assert.equal(await valueOf(component.repository.urn), only(children, ECR_REPOSITORY).urn);
             assert.equal(await valueOf(component.lifecyclePolicy!.urn), only(children, LIFECYCLE_POLICY).urn);
             assert.equal(await valueOf(component.lifecyclePolicy!.policy), DEFAULT_POLICY_JSON);
             assert.equal(component.repositoryPolicy, undefined);
@@ -334,7 +331,7 @@ describe("Repository component", function () {
 
         it("an access that grants nothing creates no repository policy", async () => {
             const { component, children } = await deploy("app", { access: {} });
-            assert.deepEqual(children.map((r) => r.type), [REPOSITORY, LIFECYCLE_POLICY]);
+            assert.deepEqual(children.map((r) => r.type), [ECR_REPOSITORY, LIFECYCLE_POLICY]);
             assert.equal(component.repositoryPolicy, undefined);
         });
     });
@@ -482,7 +479,7 @@ describe("Repository component", function () {
                 return true;
             });
             await quiesce();
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [COMPONENT], "neither the repository nor its policy reaches the engine");
+            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "neither the repository nor its policy reaches the engine");
             expectOnlyRejections(expected);
         });
 
@@ -500,7 +497,7 @@ describe("Repository component", function () {
                 return true;
             });
             await quiesce();
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [COMPONENT]);
+            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT]);
             expectOnlyRejections(expected);
         });
 
@@ -515,7 +512,7 @@ describe("Repository component", function () {
 
         it("a good name and region from Outputs are used", async () => {
             const { children } = await deploy("app", { name: pulumi.output("team/app"), region: pulumi.output("eu-west-1") });
-            assert.equal(only(children, REPOSITORY).inputs.name, "team/app");
+            assert.equal(only(children, ECR_REPOSITORY).inputs.name, "team/app");
             assert.deepEqual(children.map((r) => r.inputs.region), ["eu-west-1", "eu-west-1"]);
         });
 
@@ -536,7 +533,7 @@ describe("Repository component", function () {
                 return true;
             });
             await quiesce();
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [COMPONENT, REPOSITORY]);
+            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT, ECR_REPOSITORY]);
             expectOnlyRejections(expected);
         });
     });
@@ -553,7 +550,7 @@ describe("Repository component", function () {
         it("registers the same children, with the default lifecycle policy JSON known", async () => {
             assert.ok(pulumi.runtime.isDryRun());
             const { component, self, children } = await deploy("app");
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [COMPONENT, REPOSITORY, LIFECYCLE_POLICY]);
+            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT, ECR_REPOSITORY, LIFECYCLE_POLICY]);
             assert.deepEqual(children.map((r) => r.parent), [self.urn, self.urn]);
             assert.equal(only(children, LIFECYCLE_POLICY).inputs.policy, DEFAULT_POLICY_JSON);
             assert.equal(only(children, LIFECYCLE_POLICY).deleteBeforeReplace, true);
@@ -568,7 +565,7 @@ describe("Repository component", function () {
                 lifeCyclePolicyArgs: { rules: SEED_RULES },
                 access: { pull: [OTHER_ACCOUNT] },
             });
-            assert.deepEqual(children.map((r) => r.type), [REPOSITORY, LIFECYCLE_POLICY, REPOSITORY_POLICY]);
+            assert.deepEqual(children.map((r) => r.type), [ECR_REPOSITORY, LIFECYCLE_POLICY, REPOSITORY_POLICY]);
             assert.equal(await isKnownOutput(component.repositoryName), false);
             assert.equal(only(children, LIFECYCLE_POLICY).inputs.policy, SEED_POLICY_JSON);
             assert.equal(await isKnownOutput(component.lifecyclePolicyText), true);

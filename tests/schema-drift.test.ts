@@ -6,12 +6,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { BUILD_AND_PUSH_IMAGE, IMAGE_COMPONENT, REPOSITORY_COMPONENT } from "./support/tokens";
 
 const ROOT = path.resolve(__dirname, "..");
 const SCHEMA_FILE = path.join(ROOT, "provider", "schema.json");
-const REPOSITORY_TOKEN = "ecrx:index:Repository";
-const IMAGE_TOKEN = "ecrx:index:Image";
-const METHOD_TOKEN = "ecrx:index:Repository/buildAndPushImage";
 
 /** One property as the TypeScript side declares it. */
 interface TsProperty {
@@ -200,28 +198,28 @@ function outputsSpec(file: string, name: string, token: string): PairingSpec {
 }
 
 const PAIRINGS: PairingSpec[] = [
-    resourceInputsSpec("sdk/repository.ts", "RepositoryArgs", REPOSITORY_TOKEN),
+    resourceInputsSpec("sdk/repository.ts", "RepositoryArgs", REPOSITORY_COMPONENT),
     typeSpec("sdk/repository.ts", "RepositoryAccess", "ecrx:index:RepositoryAccess"),
     typeSpec("sdk/repository.ts", "RepositoryEncryption", "ecrx:index:RepositoryEncryption"),
     typeSpec("sdk/lifecycle/types.ts", "LifecyclePolicyArgs", "ecrx:index:LifecyclePolicyArgs"),
     typeSpec("sdk/lifecycle/types.ts", "LifecycleRule", "ecrx:index:LifecycleRule"),
     typeSpec("sdk/lifecycle/types.ts", "LifecycleSelection", "ecrx:index:LifecycleSelection"),
-    resourceInputsSpec("sdk/image.ts", "ImageArgs", IMAGE_TOKEN),
+    resourceInputsSpec("sdk/image.ts", "ImageArgs", IMAGE_COMPONENT),
     typeSpec("sdk/image.ts", "ImageSsh", "ecrx:index:ImageSsh"),
     typeSpec("sdk/image.ts", "RegistryCredentials", "ecrx:index:RegistryCredentials"),
     {
-        file: "sdk/image.ts", name: "RepositoryImageArgs", kind: "inputs", where: `functions[${METHOD_TOKEN}].inputs (without __self__)`,
+        file: "sdk/image.ts", name: "RepositoryImageArgs", kind: "inputs", where: `functions[${BUILD_AND_PUSH_IMAGE}].inputs (without __self__)`,
         schemaSide: (schema) => {
             // The method's receiver is the Repository it is called on, not an argument: `__self__` has no
             // TypeScript counterpart in RepositoryImageArgs (in TypeScript it is `this`), so it is checked here.
-            const { __self__, ...args } = schema.functions[METHOD_TOKEN].inputs.properties;
-            assert.deepEqual(__self__, { $ref: `#/resources/${REPOSITORY_TOKEN}` }, "the method's __self__ must be the Repository");
-            const required = (schema.functions[METHOD_TOKEN].inputs.required ?? []).filter((name: string) => name !== "__self__");
+            const { __self__, ...args } = schema.functions[BUILD_AND_PUSH_IMAGE].inputs.properties;
+            assert.deepEqual(__self__, { $ref: `#/resources/${REPOSITORY_COMPONENT}` }, "the method's __self__ must be the Repository");
+            const required = (schema.functions[BUILD_AND_PUSH_IMAGE].inputs.required ?? []).filter((name: string) => name !== "__self__");
             return schemaProperties({ properties: args }, "required", required);
         },
     },
-    outputsSpec("sdk/repository.ts", "Repository", REPOSITORY_TOKEN),
-    outputsSpec("sdk/image.ts", "Image", IMAGE_TOKEN),
+    outputsSpec("sdk/repository.ts", "Repository", REPOSITORY_COMPONENT),
+    outputsSpec("sdk/image.ts", "Image", IMAGE_COMPONENT),
 ];
 
 function labelOf(spec: PairingSpec): string {
@@ -257,7 +255,7 @@ describe("schema.json and the TypeScript API do not drift", function () {
     }
 
     it("the method returns what the TypeScript method's Image exposes as its URI", () => {
-        const outputs = schema.functions[METHOD_TOKEN].outputs;
+        const outputs = schema.functions[BUILD_AND_PUSH_IMAGE].outputs;
         // `repository.buildAndPushImage(...)` returns the Image; across languages the method returns its imageUri.
         assert.deepEqual(Object.keys(outputs.properties), ["imageUri"]);
         assert.deepEqual(outputs.required, ["imageUri"]);

@@ -10,7 +10,7 @@ import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
-import { FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, fakeDigest, SECRET_KEY, SECRET_SIGNATURE } from "./mocks";
+import { FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, fakeDigest, fakeInvokeAnswer, SECRET_KEY, SECRET_SIGNATURE } from "./mocks";
 
 export { FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, SECRET_KEY, SECRET_SIGNATURE };
 
@@ -376,25 +376,11 @@ export class MockEngine {
         const args = toJs(request.getArgs());
         this.invokes.push({ token, args, provider: request.getProvider(), version: request.getVersion() });
         const answer = (value: Record<string, WireValue>) => new resproto.ResourceInvokeResponse().setReturn(structproto.Struct.fromJavaScript(value));
+        const fake = fakeInvokeAnswer(token, args);
+        if (fake !== undefined) {
+            return answer(fake);
+        }
         switch (token) {
-            case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
-                const registryId = args.registryId ?? FAKE_ACCOUNT;
-                const region = args.region ?? FAKE_REGION;
-                return answer({
-                    authorizationToken: Buffer.from(`AWS:${FAKE_PASSWORD}`).toString("base64"),
-                    expiresAt: "2030-01-01T00:00:00Z",
-                    id: region,
-                    password: FAKE_PASSWORD,
-                    proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
-                    region,
-                    registryId,
-                    userName: "AWS",
-                });
-            }
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return answer({ accountId: FAKE_ACCOUNT, arn: `arn:aws:iam::${FAKE_ACCOUNT}:user/test`, userId: "AIDTEST", id: FAKE_ACCOUNT });
-            case "aws:index/getRegion:getRegion":
-                return answer({ name: FAKE_REGION, region: FAKE_REGION, id: FAKE_REGION });
             case "pulumi:pulumi:getResource": {
                 // How the SDK rehydrates a resource from its URN (e.g. a method's `__self__`): the engine answers from
                 // what this deployment registered.

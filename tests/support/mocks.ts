@@ -149,6 +149,41 @@ function physicalName(name: string, inputs: Record<string, any>): string {
     return inputs.name ?? `${name}-abc1234`;
 }
 
+/**
+ * What the fake cloud answers for the data-source invokes the SDK and the examples make, shared by the
+ * mocked runtime and the gRPC mock engine so both stand in for the same account; `undefined` for others.
+ */
+export function fakeInvokeAnswer(token: string, inputs: Record<string, any>): Record<string, any> | undefined {
+    switch (token) {
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+            const registryId = inputs.registryId ?? FAKE_ACCOUNT;
+            const region = inputs.region ?? FAKE_REGION;
+            return {
+                authorizationToken: Buffer.from(`AWS:${FAKE_PASSWORD}`).toString("base64"),
+                expiresAt: "2030-01-01T00:00:00Z",
+                id: region,
+                password: FAKE_PASSWORD,
+                proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
+                region,
+                registryId,
+                userName: "AWS",
+            };
+        }
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: FAKE_ACCOUNT, arn: `arn:aws:iam::${FAKE_ACCOUNT}:user/test`, userId: "AIDTEST", id: FAKE_ACCOUNT };
+        case "aws:index/getRegion:getRegion": {
+            const region = inputs.region ?? FAKE_REGION;
+            return { id: region, region, name: region, endpoint: `ec2.${region}.amazonaws.com` };
+        }
+        case "aws:ec2/getVpc:getVpc":
+            return { id: FAKE_DEFAULT_VPC, default: true, cidrBlock: "172.31.0.0/16", arn: `arn:aws:ec2:${FAKE_REGION}:${FAKE_ACCOUNT}:vpc/${FAKE_DEFAULT_VPC}` };
+        case "aws:ec2/getSubnets:getSubnets":
+            return { id: FAKE_REGION, ids: FAKE_DEFAULT_SUBNETS, filters: inputs.filters };
+        default:
+            return undefined;
+    }
+}
+
 let installed: MockCloud | undefined;
 let pendingParents: Array<(urn: string, parent: string, deleteBeforeReplace: boolean, wireInputs: Record<string, any>) => void> = [];
 
@@ -176,34 +211,7 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
         },
         call(args) {
             cloud.invocations.push({ token: args.token, inputs: args.inputs });
-            if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
-                const registryId = args.inputs.registryId ?? FAKE_ACCOUNT;
-                const region = args.inputs.region ?? FAKE_REGION;
-                return {
-                    authorizationToken: Buffer.from(`AWS:${FAKE_PASSWORD}`).toString("base64"),
-                    expiresAt: "2030-01-01T00:00:00Z",
-                    id: region,
-                    password: FAKE_PASSWORD,
-                    proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
-                    region,
-                    registryId,
-                    userName: "AWS",
-                };
-            }
-            if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-                return { accountId: FAKE_ACCOUNT, arn: `arn:aws:iam::${FAKE_ACCOUNT}:user/test`, userId: "AIDTEST", id: FAKE_ACCOUNT };
-            }
-            if (args.token === "aws:index/getRegion:getRegion") {
-                const region = args.inputs.region ?? FAKE_REGION;
-                return { id: region, region, name: region, endpoint: `ec2.${region}.amazonaws.com` };
-            }
-            if (args.token === "aws:ec2/getVpc:getVpc") {
-                return { id: FAKE_DEFAULT_VPC, default: true, cidrBlock: "172.31.0.0/16", arn: `arn:aws:ec2:${FAKE_REGION}:${FAKE_ACCOUNT}:vpc/${FAKE_DEFAULT_VPC}` };
-            }
-            if (args.token === "aws:ec2/getSubnets:getSubnets") {
-                return { id: FAKE_REGION, ids: FAKE_DEFAULT_SUBNETS, filters: args.inputs.filters };
-            }
-            return {};
+            return fakeInvokeAnswer(args.token, args.inputs) ?? {};
         },
     }, "project", "stack", options.preview ?? false);
     return cloud;
