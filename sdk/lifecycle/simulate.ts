@@ -150,7 +150,8 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
         problems.add("options.now", timestampProblem(options.now));
     }
     const table = readImages(images, problems);
-    const slotOf = indexDigests(table, problems);
+    reportRepeatedDigests(table, problems);
+    const slotOf = slotsOfNamedDigests(table, options.indexChildren);
     const protectingIndex = readIndexChildren(options.indexChildren, table, slotOf, problems);
     problems.throwIfAny("The simulation input");
 
@@ -271,22 +272,67 @@ function readOptionalString(image: Record<string, unknown>, field: string, slot:
     return value as string;
 }
 
-/** Digest → slot, reporting repeats: a repository holds each digest once. */
-function indexDigests(table: ImageTable, problems: ProblemList): Map<string, number> {
-    const slotOf = new Map<string, number>();
-    table.digests.forEach((digest, slot) => {
-        if (typeof digest !== "string") {
-            return; // already reported by readImage
-        }
-        // One hash lookup per image, not two: a repeat shows as a map that did not grow.
-        const size = slotOf.size;
-        if (slotOf.set(digest, slot).size === size) {
-            const earlier = table.digests.indexOf(digest);
-            slotOf.set(digest, earlier);
-            problems.add(imagePath(slot, "imageDigest"),
-                `${describeValue(digest)} is listed twice, also at images[${earlier}]; a repository holds each digest once: remove the repeat.`);
-        }
+/**
+ * Reports digests listed more than once: a repository holds each digest once. Sorts the slots by a hash
+ * of each digest and compares digests only within runs of equal hashes: a Map of a million digests took
+ * a sixth of a whole simulation, and grows the heap that every garbage collection then walks.
+ */
+function reportRepeatedDigests(table: ImageTable, problems: ProblemList): void {
+    const { digests } = table;
+    const hashes = Uint32Array.from(digests, (digest) => (typeof digest === "string" ? digestHash(digest) : 0));
+    const byDigestThenSlot = (a: number, b: number) => (digests[a] < digests[b] ? -1 : digests[a] > digests[b] ? 1 : a - b);
+    const firstSlotOf = new Map<number, number>(); // repeated slot → the first slot with its digest
+    forEachRun(radixOrder(hashes, 1), (slot) => hashes[slot], (run) => {
+        run.sort(byDigestThenSlot).forEach((slot, index) => {
+            const previous = run[index - 1];
+            if (index > 0 && typeof digests[slot] === "string" && digests[slot] === digests[previous]) {
+                firstSlotOf.set(slot, firstSlotOf.get(previous) ?? previous);
+            }
+        });
     });
+    for (const [slot, first] of [...firstSlotOf].sort(([a], [b]) => a - b)) {
+        problems.add(imagePath(slot, "imageDigest"),
+            `${describeValue(digests[slot])} is listed twice, also at images[${first}]; a repository holds each digest once: remove the repeat.`);
+    }
+}
+
+/**
+ * FNV-1a over the last 16 characters: the end of a digest is as random as any part of it, and reading all
+ * 71 characters of a million digests would cost more than the check. Digests that share their ends only
+ * make the runs to compare longer.
+ */
+function digestHash(digest: string): number {
+    let hash = 0x811c9dc5;
+    for (let at = Math.max(0, digest.length - 16); at < digest.length; at++) {
+        hash = Math.imul(hash ^ digest.charCodeAt(at), 0x01000193);
+    }
+    return hash >>> 0;
+}
+
+/** Digest → slot, for just the digests that referrers and the index map name: nothing else is looked up. */
+function slotsOfNamedDigests(table: ImageTable, indexChildren: SimulateOptions["indexChildren"]): Map<string, number> {
+    const named = new Set<string>();
+    for (const subject of table.subjects) {
+        if (subject !== undefined) {
+            named.add(subject);
+        }
+    }
+    if (typeof indexChildren === "object" && indexChildren !== null) {
+        for (const [index, children] of Object.entries(indexChildren)) {
+            named.add(index);
+            if (isStringList(children)) {
+                children.forEach((child) => named.add(child));
+            }
+        }
+    }
+    const slotOf = new Map<string, number>();
+    if (named.size > 0) {
+        table.digests.forEach((digest, slot) => {
+            if (named.has(digest) && !slotOf.has(digest)) {
+                slotOf.set(digest, slot);
+            }
+        });
+    }
     return slotOf;
 }
 
@@ -338,61 +384,74 @@ const HIGH_WORD = new Uint32Array(new Float64Array([-0]).buffer)[1] === 0x800000
 const LOW_WORD = 1 - HIGH_WORD;
 
 /**
- * The slots in `pushTimeComparator` order. A stable radix sort on the bits of the push times, then a
- * comparison sort of each run of equal times: several times faster than sorting with the comparator
- * itself, which was the largest single cost of a simulation.
+ * The slots in `pushTimeComparator` order: a radix sort on the bits of the push times, then a comparison
+ * sort of each run of equal times. Several times faster than sorting with the comparator itself, which
+ * was the largest single cost of a simulation.
  */
 export function pushTimeOrder(pushedAt: Float64Array, digests: readonly string[]): Int32Array {
-    const count = pushedAt.length;
-    const keys = orderedBits(pushedAt);
+    const order = radixOrder(orderedBits(pushedAt), 2);
+    const compare = pushTimeComparator(pushedAt, digests);
+    forEachRun(order, (slot) => pushedAt[slot], (run) => run.sort(compare));
+    return order;
+}
+
+/**
+ * The slots sorted, stably, by unsigned keys of `wordsPerKey` 32-bit words each (least significant word
+ * first), 16 bits a pass. A pass in which every key has the same digit (such as the top bits of times
+ * close together) is skipped.
+ */
+function radixOrder(keys: Uint32Array, wordsPerKey: number): Int32Array {
+    const count = keys.length / wordsPerKey;
     let order = Int32Array.from({ length: count }, (_, slot) => slot);
     let spare = new Int32Array(count);
     const starts = new Int32Array(RADIX_BUCKETS + 1);
-    // Least significant 16 bits first: the low and high halves of the low word, then of the high word.
-    for (let pass = 0; pass < 4; pass++) {
-        const word = pass < 2 ? LOW_WORD : HIGH_WORD;
+    for (let pass = 0; pass < wordsPerKey * 2; pass++) {
+        const word = pass >> 1;
         const shift = (pass & 1) * RADIX_BITS;
         starts.fill(0);
         for (let slot = 0; slot < count; slot++) {
-            starts[((keys[2 * slot + word] >>> shift) & (RADIX_BUCKETS - 1)) + 1]++;
+            starts[((keys[wordsPerKey * slot + word] >>> shift) & (RADIX_BUCKETS - 1)) + 1]++;
         }
         if (starts.includes(count)) {
-            continue; // every key has the same digit here (the top bits of nearby times), so the pass would change nothing
+            continue;
         }
         for (let bucket = 0; bucket < RADIX_BUCKETS; bucket++) {
             starts[bucket + 1] += starts[bucket];
         }
         for (let position = 0; position < count; position++) {
             const slot = order[position];
-            spare[starts[(keys[2 * slot + word] >>> shift) & (RADIX_BUCKETS - 1)]++] = slot;
+            spare[starts[(keys[wordsPerKey * slot + word] >>> shift) & (RADIX_BUCKETS - 1)]++] = slot;
         }
         [order, spare] = [spare, order];
-    }
-    const compare = pushTimeComparator(pushedAt, digests);
-    for (let start = 0, end = 1; start < count; start = end, end = start + 1) {
-        while (end < count && pushedAt[order[end]] === pushedAt[order[start]]) {
-            end++;
-        }
-        if (end - start > 1) {
-            order.subarray(start, end).sort(compare);
-        }
     }
     return order;
 }
 
+/** Calls `visit` with each run (two or more) of neighbouring slots in `order` that have the same key, in place. */
+function forEachRun(order: Int32Array, key: (slot: number) => number, visit: (run: Int32Array) => void): void {
+    for (let start = 0, end = 1; start < order.length; start = end, end = start + 1) {
+        while (end < order.length && key(order[end]) === key(order[start])) {
+            end++;
+        }
+        if (end - start > 1) {
+            visit(order.subarray(start, end));
+        }
+    }
+}
+
 /**
- * Each time's IEEE 754 bits as two unsigned 32-bit words that compare like the numbers do: the sign bit
- * flipped for positive numbers, every bit flipped for negative ones.
+ * Each time's IEEE 754 bits as two unsigned 32-bit words, low then high, that compare like the numbers
+ * do: the sign bit flipped for positive numbers, every bit flipped for negative ones.
  */
 function orderedBits(times: Float64Array): Uint32Array {
-    const keys = new Uint32Array(new Float64Array(times).buffer);
-    for (let index = 0; index < keys.length; index += 2) {
-        if (keys[index + HIGH_WORD] & 0x80000000) {
-            keys[index + LOW_WORD] = ~keys[index + LOW_WORD];
-            keys[index + HIGH_WORD] = ~keys[index + HIGH_WORD];
-        } else {
-            keys[index + HIGH_WORD] ^= 0x80000000;
-        }
+    const native = new Uint32Array(times.buffer, times.byteOffset, times.length * 2);
+    const keys = new Uint32Array(times.length * 2);
+    for (let slot = 0; slot < times.length; slot++) {
+        const low = native[2 * slot + LOW_WORD];
+        const high = native[2 * slot + HIGH_WORD];
+        const negative = (high & 0x80000000) !== 0;
+        keys[2 * slot] = negative ? ~low : low;
+        keys[2 * slot + 1] = negative ? ~high : high ^ 0x80000000;
     }
     return keys;
 }
