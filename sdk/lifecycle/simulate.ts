@@ -402,7 +402,10 @@ export function pushTimeOrder(pushedAt: Float64Array, digests: readonly string[]
  */
 function radixOrder(keys: Uint32Array, wordsPerKey: number): Int32Array {
     const count = keys.length / wordsPerKey;
-    let order = Int32Array.from({ length: count }, (_, slot) => slot);
+    let order = new Int32Array(count);
+    for (let slot = 0; slot < count; slot++) {
+        order[slot] = slot;
+    }
     let spare = new Int32Array(count);
     const starts = new Int32Array(RADIX_BUCKETS + 1);
     for (let pass = 0; pass < wordsPerKey * 2; pass++) {
