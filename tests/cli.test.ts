@@ -331,6 +331,14 @@ describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
         assert.ok(!fake.requests.some((request) => request.operation === "GetLifecyclePolicy"));
     });
 
+    it("checks a --policy file before calling AWS", async () => {
+        const invalid = path.join(folder, "invalid.json");
+        writeFileSync(invalid, JSON.stringify({ rules: [] }));
+        const run = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(live("app", "--policy", invalid)));
+        assertFailsWith(run, `ecrx: ${invalid}: The lifecycle policy has 1 problem:\n  - rules: must contain at least one rule.`);
+        assert.deepEqual(fake.requests, []);
+    });
+
     it("says so when the repository does not exist, or has no lifecycle policy", async () => {
         const env = isolatedAwsEnv(folder, DUMMY_CREDENTIALS);
         assertFailsWith(await withEnv(env, () => runCli(live("missing"))),

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { ValidationError } from "../errors";
 import { parsePolicyDocument } from "../lifecycle/document";
 import { compileTagPattern, isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
+import { PolicyDocument } from "../lifecycle/types";
 import { CliIO, UserError } from "./io";
 import type { LiveTarget } from "./live";
 import { renderTable } from "./table";
@@ -32,7 +33,7 @@ interface Sourced<T> {
 }
 
 interface PlanInput {
-    policy: Sourced<unknown>;
+    policy: PolicyDocument;
     images: Sourced<LifecycleImage[]>;
     indexChildren?: Record<string, string[]>;
     warnings: string[];
@@ -40,8 +41,7 @@ interface PlanInput {
 
 export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
     const input = options.live !== undefined ? await readLive(options.live, options.policyFile) : readOffline(options);
-    const policy = validated(input.policy.source, () => parsePolicyDocument(input.policy.value));
-    const result = validated(input.images.source, () => simulate(policy, input.images.value, {
+    const result = validated(input.images.source, () => simulate(input.policy, input.images.value, {
         now: options.now,
         ...(input.indexChildren !== undefined ? { indexChildren: input.indexChildren } : {}),
     }));
@@ -58,7 +58,7 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
 }
 
 function readOffline(options: PlanOptions): PlanInput {
-    const policy = policyFromFile(options.policyFile!);
+    const policy = checkedPolicy(policyFromFile(options.policyFile!));
     const images = imagesFromFile(options.imagesFile!);
     const indexChildren = options.indexChildrenFile === undefined
         ? undefined : readJsonFile(options.indexChildrenFile, "--index-children") as Record<string, string[]>;
@@ -70,22 +70,30 @@ function readOffline(options: PlanOptions): PlanInput {
             "whose children describe-images does not list, so children may show as expired although ECR keeps them while " +
             "their index exists. Pass --index-children FILE, or plan live with --repository.");
     }
-    return { policy, images, indexChildren, warnings };
+    // Problems in the index map are reported by the simulation, together with those of the images.
+    const source = options.indexChildrenFile === undefined ? images.source : `${images.source} with ${options.indexChildrenFile}`;
+    return { policy, images: { value: images.value, source }, indexChildren, warnings };
 }
 
 async function readLive(target: LiveTarget, policyFile: string | undefined): Promise<PlanInput> {
+    // The file first, so that a mistake in it shows before any call to AWS.
+    const filePolicy = policyFile === undefined ? undefined : checkedPolicy(policyFromFile(policyFile));
     // Loaded here so that offline plans never pay for loading the AWS SDK.
     const { readRepository } = await import("./live");
-    const snapshot = await readRepository(target, policyFile === undefined);
-    const policySource = `the lifecycle policy of repository "${target.repository}"`;
-    const policy = policyFile !== undefined ? policyFromFile(policyFile)
-        : { value: parseJson(snapshot.policyText ?? "", policySource), source: policySource };
+    const snapshot = await readRepository(target, filePolicy === undefined);
+    const storedPolicySource = `the lifecycle policy of repository "${target.repository}"`;
+    const policy = filePolicy ?? checkedPolicy({ value: parseJson(snapshot.policyText ?? "", storedPolicySource), source: storedPolicySource });
     return {
         policy,
         images: { value: snapshot.images as LifecycleImage[], source: `repository "${target.repository}"` },
         indexChildren: snapshot.indexChildren,
         warnings: snapshot.warnings,
     };
+}
+
+/** Applies buildPolicy's checks (simulate applies them again, at no noticeable cost) to blame the right source early. */
+function checkedPolicy(policy: Sourced<unknown>): PolicyDocument {
+    return validated(policy.source, () => parsePolicyDocument(policy.value));
 }
 
 /** A policy document, or `aws ecr get-lifecycle-policy` output, whose `lifecyclePolicyText` holds the document as a string. */
