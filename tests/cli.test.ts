@@ -347,6 +347,17 @@ describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
             "ecrx: repository \"bare\" has no lifecycle policy: pass --policy FILE to plan one.\n");
     });
 
+    it("says so when no region is configured, or the endpoint does not answer", async () => {
+        const { AWS_REGION: _unused, ...withoutRegion } = DUMMY_CREDENTIALS;
+        assertFailsWith(await withEnv(isolatedAwsEnv(folder, withoutRegion), () => runCli(live("app"))),
+            "ecrx: no AWS region: pass --region or set AWS_REGION.\n");
+        const closed = await startFakeEcr({}, PAGE_SIZE);
+        await closed.close();
+        const unreachable = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS),
+            () => runCli(["lifecycle", "plan", "--repository", "app", "--endpoint-url", closed.endpoint]));
+        assertFailsWith(unreachable, `ecrx: could not reach ECR at ${closed.endpoint}: connect ECONNREFUSED`);
+    });
+
     it("says so when there are no credentials, before sending anything", async () => {
         const run = await withEnv(isolatedAwsEnv(folder, { AWS_REGION: "eu-west-1" }), () => runCli(live("app")));
         assertFailsWith(run, "ecrx: no AWS credentials found");
