@@ -2,6 +2,7 @@
 // compares it with the floor, which is sorting the same images by push time. Not a test: it prints.
 import { LifecycleImage, pushTimeComparator, simulate } from "../sdk/lifecycle/simulate";
 import { PolicyDocument } from "../sdk/lifecycle/types";
+import { cpus, loadavg } from "node:os";
 
 const NOW = Date.parse("2025-06-01T00:00:00Z");
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -86,11 +87,19 @@ function collectGarbage(): void {
     (globalThis as { gc?: () => void }).gc?.();
 }
 
-function time(run: () => unknown): number {
+interface Timing {
+    wallMs: number;
+    /** This process's CPU time (all threads): unlike wall time, it does not grow while other work holds the CPUs. */
+    cpuMs: number;
+}
+
+function time(run: () => unknown): Timing {
     collectGarbage();
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     run();
-    return Number(process.hrtime.bigint() - start) / 1e6;
+    const { user, system } = process.cpuUsage(cpu);
+    return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, cpuMs: (user + system) / 1000 };
 }
 
 /**
@@ -101,7 +110,7 @@ function sortFloor(images: LifecycleImage[]): number {
     const pushedAt = Float64Array.from(images, (image) => Date.parse(image.imagePushedAt as string));
     const compare = pushTimeComparator(pushedAt, images.map((image) => image.imageDigest));
     const slots = images.map((_, slot) => slot);
-    return median(Array.from({ length: RUNS[100_000] * 2 }, () => time(() => slots.slice().sort(compare))));
+    return median(Array.from({ length: RUNS[100_000] * 2 }, () => time(() => slots.slice().sort(compare)).wallMs));
 }
 
 function megabytes(bytes: number): string {
@@ -113,8 +122,9 @@ function main(): void {
         console.log("(run with node --expose-gc, as npm run bench:lifecycle does, for steadier numbers)");
     }
     console.log(`simulate: ${POLICY.rules.length} rules; times are medians after ${WARM_UP_RUNS} warm-up runs; ` +
-        "input heap is the images alone, peak heap adds simulate's work and result; peak RSS is the process's so far.\n");
-    console.log("images     runs  median ms  µs/image  input heap  peak heap  peak RSS  vs sort floor");
+        "input heap is the images alone, peak heap adds simulate's work and result; peak RSS is the process's so far.");
+    console.log(`${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)}: wall times grow with other load, CPU times much less.\n`);
+    console.log("images     runs  median ms  median CPU ms  µs/image  input heap  peak heap  peak RSS  vs sort floor");
     const medians = new Map<number, number>();
     for (const count of [10_000, 100_000, 1_000_000]) {
         const images = makeImages(count);
@@ -122,22 +132,23 @@ function main(): void {
         const inputHeap = process.memoryUsage().heapUsed;
         const floor = count === 100_000 ? sortFloor(images) : undefined;
         let peakHeap = 0;
-        const times: number[] = [];
+        const timings: Timing[] = [];
         for (let run = -WARM_UP_RUNS; run < RUNS[count]; run++) {
             let result: ReturnType<typeof simulate> | undefined;
-            const elapsed = time(() => { result = simulate(POLICY, images, { now: new Date(NOW) }); });
+            const timing = time(() => { result = simulate(POLICY, images, { now: new Date(NOW) }); });
             peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
             if (result!.images.length !== count) {
                 throw new Error(`simulate returned ${result!.images.length} images for ${count}`);
             }
             if (run >= 0) {
-                times.push(elapsed);
+                timings.push(timing);
             }
         }
-        const middle = median(times);
+        const middle = median(timings.map((timing) => timing.wallMs));
+        const middleCpu = median(timings.map((timing) => timing.cpuMs));
         medians.set(count, middle);
         const ratio = floor === undefined ? "" : `${(middle / floor).toFixed(1)}× (floor ${floor.toFixed(1)} ms)`;
-        console.log(`${String(count).padEnd(10)} ${String(RUNS[count]).padStart(4)} ${middle.toFixed(1).padStart(10)} ` +
+        console.log(`${String(count).padEnd(10)} ${String(RUNS[count]).padStart(4)} ${middle.toFixed(1).padStart(10)} ${middleCpu.toFixed(1).padStart(14)} ` +
             `${(middle * 1000 / count).toFixed(2).padStart(9)} ${megabytes(inputHeap).padStart(11)} ${megabytes(peakHeap).padStart(10)} ` +
             `${megabytes(process.resourceUsage().maxRSS * 1024).padStart(9)}  ${ratio}`);
     }
