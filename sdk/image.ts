@@ -152,6 +152,7 @@ export class Image extends pulumi.ComponentResource {
         const repositoryUrl = pulumi.output(repository?.repositoryUrl ?? checkedLater("repositoryUrl", args.repositoryUrl)!);
         const region = checkedLater("region", args.region) ?? settings?.region;
         const tags = this.claimTags(name, args, view, checkedLater("tags", args.tags) as pulumi.Input<string[]> | undefined);
+        const references = pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`));
         const context = (checkedLater("context", args.context) ?? ".") as pulumi.Input<string>;
         const dockerfile = checkedLater("dockerfile", args.dockerfile);
         const dockerfileInline = checkedLater("dockerfileInline", args.dockerfileInline);
@@ -166,7 +167,7 @@ export class Image extends pulumi.ComponentResource {
             dockerfile: dockerfileInline !== undefined ? { inline: dockerfileInline }
                 : { location: dockerfile ?? pulumi.output(context).apply((dir) => `${dir.replace(/\/+$/, "")}/Dockerfile`) },
             platforms: (checkedLater("platforms", args.platforms) ?? DEFAULT_PLATFORMS) as pulumi.Input<dockerBuild.Platform[]>,
-            tags: pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`)),
+            tags: references,
             push: true,
             // Field by field, so only the password is secret and the plan still shows where it pushes.
             registries: [target, ...cache.logins],
@@ -186,7 +187,7 @@ export class Image extends pulumi.ComponentResource {
         }, childOpts);
 
         this.repositoryUrl = repositoryUrl;
-        this.tags = pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`));
+        this.tags = references;
         this.digest = this.dockerImage.digest;
         this.imageUri = pulumi.all([repositoryUrl, this.dockerImage.digest]).apply(([url, digest]) => {
             if (!digest) {
