@@ -14,6 +14,7 @@ import {
 } from "../tests/support/mocks";
 import { loadExample } from "./example-loader";
 import { DOCKER_BUILD_IMAGE, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "../tests/support/tokens";
+import { isRecord } from "../sdk/errors";
 
 const EXAMPLE = "ecs-fargate";
 const SAMPLE_IMAGES = path.join(__dirname, "sample-images.json");
@@ -27,9 +28,6 @@ const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 
 // ---- Rendering wire values --------------------------------------------------------------------
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** One line for a value as the program sent it: unknowns and secrets by name only, never a guess or a secret. */
 function showValue(value: unknown): string {

@@ -64,3 +64,19 @@ export function describeValue(value: unknown): string {
     const json = JSON.stringify(value);
     return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reports every field of `value` that is not `known`: a misspelt field is a mistake to fix, never something
+ * to ignore. `owner` names what the field would belong to, e.g. "a lifecycle rule".
+ */
+export function checkKnownKeys(value: Record<string, unknown>, known: ReadonlySet<string>, path: string, owner: string, problems: ProblemList): void {
+    for (const key of Object.keys(value)) {
+        if (!known.has(key) && value[key] !== undefined) {
+            problems.add(joinPath(path, key), `is not a field of ${owner}; use one of ${[...known].join(", ")}.`);
+        }
+    }
+}

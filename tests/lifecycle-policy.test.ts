@@ -231,13 +231,13 @@ describe("lifecycle.buildPolicy", () => {
 
         it("reports a misspelt field instead of silently dropping it", () => {
             assertRulesRejected([{ selection: "untagged", maximumNumberofImages: 1 }],
-                ["rules[0].maximumNumberofImages", "is not a lifecycle rule field; use one of"],
+                ["rules[0].maximumNumberofImages", "is not a field of a lifecycle rule; use one of"],
                 ["rules[0]", "needs exactly one condition"]);
         });
 
         it("reports a misspelt selection field", () => {
             assertRulesRejected([{ selection: { tagPrefixList: ["a"], storageclass: "archive" }, maximumNumberOfImages: 1 }],
-                ["rules[0].selection.storageclass", "is not a selection field"]);
+                ["rules[0].selection.storageclass", "is not a field of a selection"]);
         });
     });
 

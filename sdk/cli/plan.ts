@@ -1,6 +1,6 @@
 // `ecrx lifecycle plan`: gather a policy and the images (from files, or live from ECR), simulate, print.
 import { readFileSync } from "node:fs";
-import { ValidationError } from "../errors";
+import { isRecord, ValidationError } from "../errors";
 import { parsePolicyDocument } from "../lifecycle/document";
 import { compileTagPattern, isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
 import { PolicyDocument } from "../lifecycle/types";
@@ -189,6 +189,3 @@ function checkGuards(result: SimulationResult, patterns: string[], io: CliIO): n
     return EXIT_GUARD_TRIPPED;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -1,4 +1,4 @@
-import { describeValue, joinPath, ProblemList } from "../errors";
+import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../errors";
 import {
     CountType,
     MAX_WILDCARDS_PER_PATTERN,
@@ -218,17 +218,7 @@ const TAG_STATUSES = ["tagged", "untagged", "any"];
 const STORAGE_CLASSES = ["standard", "archive"];
 const COUNT_TYPES = Object.keys(CONDITION_NAMES);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function checkKnownKeys(value: Record<string, unknown>, known: Set<string>, path: string, problems: ProblemList): void {
-    for (const key of Object.keys(value)) {
-        if (!known.has(key)) {
-            problems.add(joinPath(path, key), `is not a field of an ECR lifecycle policy; known fields here are ${[...known].join(", ")}.`);
-        }
-    }
-}
+const POLICY_FIELD_OWNER = "an ECR lifecycle policy";
 
 function checkOneOf(value: unknown, allowed: string[], path: string, problems: ProblemList): boolean {
     if (typeof value === "string" && allowed.includes(value)) {
@@ -253,7 +243,7 @@ function checkRawRule(raw: unknown, path: string, problems: ProblemList): raw is
         return false;
     }
     const before = problems.problems.length;
-    checkKnownKeys(raw, RULE_KEYS, path, problems);
+    checkKnownKeys(raw, RULE_KEYS, path, POLICY_FIELD_OWNER, problems);
     if (typeof raw.rulePriority !== "number") {
         problems.add(joinPath(path, "rulePriority"), `is required and must be a number, but is ${describeValue(raw.rulePriority)}.`);
     }
@@ -265,7 +255,7 @@ function checkRawRule(raw: unknown, path: string, problems: ProblemList): raw is
     if (!isRecord(selection)) {
         problems.add(selectionPath, `is required and must be an object, but is ${describeValue(selection)}.`);
     } else {
-        checkKnownKeys(selection, SELECTION_KEYS, selectionPath, problems);
+        checkKnownKeys(selection, SELECTION_KEYS, selectionPath, POLICY_FIELD_OWNER, problems);
         checkOneOf(selection.tagStatus, TAG_STATUSES, joinPath(selectionPath, "tagStatus"), problems);
         for (const list of ["tagPrefixList", "tagPatternList"]) {
             if (selection[list] !== undefined) {
@@ -292,7 +282,7 @@ function checkRawRule(raw: unknown, path: string, problems: ProblemList): raw is
     if (!isRecord(action)) {
         problems.add(actionPath, `is required and must be an object such as {"type":"expire"}, but is ${describeValue(action)}.`);
     } else {
-        checkKnownKeys(action, ACTION_KEYS, actionPath, problems);
+        checkKnownKeys(action, ACTION_KEYS, actionPath, POLICY_FIELD_OWNER, problems);
         if (checkOneOf(action.type, ["expire", "transition"], joinPath(actionPath, "type"), problems)) {
             if (action.type === "transition" && action.targetStorageClass !== "archive") {
                 problems.add(joinPath(actionPath, "targetStorageClass"), `must be "archive" for a transition, but is ${describeValue(action.targetStorageClass)}.`);
@@ -331,7 +321,7 @@ export function parsePolicyDocument(raw: unknown, basePath = ""): PolicyDocument
         problems.throwIfAny("The lifecycle policy");
     }
     const document = raw as unknown as PolicyDocument;
-    checkKnownKeys(raw as Record<string, unknown>, new Set(["rules"]), basePath, problems);
+    checkKnownKeys(raw as Record<string, unknown>, new Set(["rules"]), basePath, POLICY_FIELD_OWNER, problems);
     const rulesPath = joinPath(basePath, "rules");
     if (document.rules.length === 0) {
         problems.add(rulesPath, "must contain at least one rule.");

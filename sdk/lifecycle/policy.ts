@@ -1,4 +1,4 @@
-import { describeValue, joinPath, ProblemList } from "../errors";
+import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../errors";
 import { checkPolicyRules, checkPolicyText, RuleLocator } from "./document";
 import {
     CountType,
@@ -44,18 +44,6 @@ interface TranslatedRule {
     selectionIsString: boolean;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function checkKnownKeys(value: Record<string, unknown>, known: Set<string>, path: string, what: string, problems: ProblemList): void {
-    for (const key of Object.keys(value)) {
-        if (!known.has(key) && value[key] !== undefined) {
-            problems.add(joinPath(path, key), `is not a ${what} field; use one of ${[...known].join(", ")}.`);
-        }
-    }
-}
-
 function translateSelection(raw: unknown, path: string, problems: ProblemList): Omit<PolicySelection, "countType" | "countNumber"> | undefined {
     if (typeof raw === "string") {
         if (!TAG_STATUSES.includes(raw as TagStatus)) {
@@ -69,7 +57,7 @@ function translateSelection(raw: unknown, path: string, problems: ProblemList): 
         return undefined;
     }
     const before = problems.problems.length;
-    checkKnownKeys(raw, SELECTION_KEYS, path, "selection", problems);
+    checkKnownKeys(raw, SELECTION_KEYS, path, "a selection", problems);
     for (const list of ["tagPrefixList", "tagPatternList"]) {
         const value = raw[list];
         if (value !== undefined && !(Array.isArray(value) && value.every((entry) => typeof entry === "string"))) {
@@ -111,7 +99,7 @@ function translateRule(raw: unknown, sourceIndex: number, path: string, problems
         return undefined;
     }
     const before = problems.problems.length;
-    checkKnownKeys(raw, RULE_KEYS, path, "lifecycle rule", problems);
+    checkKnownKeys(raw, RULE_KEYS, path, "a lifecycle rule", problems);
     const selection = translateSelection(raw.selection, joinPath(path, "selection"), problems);
 
     const given = CONDITIONS.filter(([key]) => raw[key] !== undefined);
