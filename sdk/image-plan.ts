@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeValue, joinPath, ProblemList } from "./errors";
 import { isKnown, Known } from "./known";
+import { compileTagPattern } from "./lifecycle/tag-pattern";
 import { isRepositoryName } from "./repository-settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
@@ -60,8 +61,7 @@ export function parseRepositoryUrl(url: string): RepositoryLocation | string {
 
 /** Whether ECR lets a tag be overwritten under a repository's mutability settings. */
 export function isTagMutable(tag: string, mutability: string, exclusionFilters: string[] = []): boolean {
-    const matchesFilter = exclusionFilters.some((filter) =>
-        new RegExp(`^${filter.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, "\\$&")).join(".*")}$`).test(tag));
+    const matchesFilter = exclusionFilters.some((filter) => compileTagPattern(filter).test(tag));
     switch (mutability) {
         case "IMMUTABLE": return false;
         case "IMMUTABLE_WITH_EXCLUSION": return matchesFilter;

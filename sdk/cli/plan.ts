@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { isRecord, ValidationError } from "../errors";
 import { parsePolicyDocument } from "../lifecycle/document";
-import { compileTagPattern, isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
+import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
+import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { PolicyDocument } from "../lifecycle/types";
 import { CliIO, UserError } from "./io";
 import type { LiveTarget } from "./live";

@@ -1,5 +1,6 @@
 import { describeValue, joinPath, ProblemList } from "../errors";
 import { parsePolicyDocument, storageClassOf } from "./document";
+import { compileTagPattern } from "./tag-pattern";
 import { DAY_MS, parseTimestamp, Timestamp, timestampProblem } from "./time";
 import { PolicyDocument, PolicyRule, StorageClass } from "./types";
 
@@ -658,15 +659,6 @@ function compileSelection(selection: PolicyRule["selection"]): (tags: readonly s
         }
         return true;
     };
-}
-
-/** Compiles an ECR tag pattern (`*` matching any run of characters over the whole tag) to a test. */
-export function compileTagPattern(pattern: string): RegExp {
-    return new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`);
-}
-
-function escapeRegExp(text: string): string {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** `rule 2 (tag prefix beta, keep newest 1)`: enough to recognise the rule in a one-line reason. */
