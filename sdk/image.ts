@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
 } from "./image-plan";
-import { containsUnknowns, knownNow, reportingInputErrors } from "./inputs";
+import { applyChecked, containsUnknowns, knownNow, reportingInputErrors } from "./inputs";
 import { isKnown, UNKNOWN } from "./known";
 import { buildSettingsOf, Repository } from "./repository";
 
@@ -143,11 +143,10 @@ export class Image extends pulumi.ComponentResource {
         const repository = args.repository;
         const settings = repository !== undefined ? buildSettingsOf(repository) : undefined;
         const checkedLater = <T>(key: typeof PLAN_KEYS[number], value: pulumi.Input<T> | undefined): pulumi.Input<T> | undefined =>
-            view[key] !== UNKNOWN ? value : pulumi.output(value as any).apply((resolved: any) =>
-                reportingInputErrors(() => {
-                    checkImagePlan(name, { ...view, [key]: resolved });
-                    return resolved;
-                }));
+            view[key] !== UNKNOWN ? value : applyChecked(value as pulumi.Input<any>, (resolved) => {
+                checkImagePlan(name, { ...view, [key]: resolved });
+                return resolved;
+            });
 
         const repositoryUrl = pulumi.output(repository?.repositoryUrl ?? checkedLater("repositoryUrl", args.repositoryUrl)!);
         const region = checkedLater("region", args.region) ?? settings?.region;
@@ -232,11 +231,10 @@ export class Image extends pulumi.ComponentResource {
         if (settings === undefined || (view.repositoryMutability !== UNKNOWN && view.repositoryExclusionFilters !== UNKNOWN)) {
             return tags;
         }
-        return pulumi.all([tags, settings.imageTagMutability, settings.imageTagMutabilityExclusionFilters]).apply(([resolved, mutability, filters]) =>
-            reportingInputErrors(() => {
-                checkImagePlan(name, { ...view, tags: view.tags === undefined ? undefined : resolved, repositoryMutability: mutability, repositoryExclusionFilters: filters });
-                return resolved;
-            }));
+        return applyChecked(pulumi.all([tags, settings.imageTagMutability, settings.imageTagMutabilityExclusionFilters]), ([resolved, mutability, filters]) => {
+            checkImagePlan(name, { ...view, tags: view.tags === undefined ? undefined : resolved, repositoryMutability: mutability, repositoryExclusionFilters: filters });
+            return resolved;
+        });
     }
 
     /** The digest-pinned image reference; the same value as `imageUri`. */

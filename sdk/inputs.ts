@@ -35,3 +35,11 @@ export function reportingInputErrors<T>(check: () => T): T {
         throw error;
     }
 }
+
+/**
+ * `value.apply(derive)` for a derivation that re-runs a pure check once an Output resolves: its
+ * `ValidationError` fails the deployment as the same `InputPropertiesError` a known value gets at construction.
+ */
+export function applyChecked<T, R>(value: pulumi.Input<T>, derive: (resolved: pulumi.Unwrap<T>) => R): pulumi.Output<R> {
+    return pulumi.output(value).apply((resolved) => reportingInputErrors(() => derive(resolved))) as pulumi.Output<R>;
+}

@@ -2,7 +2,7 @@
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
-import { knownNow, reportingInputErrors } from "./inputs";
+import { applyChecked, knownNow, reportingInputErrors } from "./inputs";
 import { isKnown, UNKNOWN } from "./known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
 import {
@@ -121,16 +121,15 @@ export class Repository extends pulumi.ComponentResource {
             const partner = ({ imageTagMutability: "imageTagMutabilityExclusionFilters", imageTagMutabilityExclusionFilters: "imageTagMutability" } as
                 Partial<Record<keyof RepositoryArgs, keyof RepositorySettingsView & keyof RepositoryArgs>>)[key];
             const together = partner !== undefined && view[partner] === UNKNOWN ? partner : undefined;
-            return pulumi.all([args[key] as any, together === undefined ? undefined : args[together] as any]).apply(([resolved, other]: unknown[]) =>
-                reportingInputErrors(() => {
-                    checkRepositorySettings(name, { ...view, [key]: resolved, ...(together === undefined ? {} : { [together]: other }) });
-                    return resolved;
-                }));
+            return applyChecked(pulumi.all([args[key] as any, together === undefined ? undefined : args[together] as any]), ([resolved, other]: unknown[]) => {
+                checkRepositorySettings(name, { ...view, [key]: resolved, ...(together === undefined ? {} : { [together]: other }) });
+                return resolved;
+            });
         };
         /** A derived policy text: known now, or derived (and checked) once its argument resolves. */
         const derivedLater = (key: "lifeCyclePolicyArgs" | "access", text: "lifecyclePolicyText" | "repositoryPolicyText") =>
-            isKnown(checked[text]) ? pulumi.output(checked[text] as string | undefined) : (pulumi.output(args[key] as any) as pulumi.Output<unknown>).apply((resolved: unknown) =>
-                reportingInputErrors(() => checkRepositorySettings(name, { ...view, [key]: resolved })[text] as string | undefined));
+            isKnown(checked[text]) ? pulumi.output(checked[text] as string | undefined)
+                : applyChecked(args[key] as pulumi.Input<unknown>, (resolved) => checkRepositorySettings(name, { ...view, [key]: resolved })[text] as string | undefined);
 
         const mutability = checkedLater("imageTagMutability") ?? "MUTABLE";
         const exclusionFilters = checkedLater("imageTagMutabilityExclusionFilters");
