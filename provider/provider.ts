@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
+import { invalidInputs } from "../sdk/inputs";
 import { Repository, RepositoryArgs } from "../sdk/repository";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,10 +24,8 @@ async function repositoryByUrn(reference: unknown, propertyPath: string): Promis
     const urn = await settled(reference as pulumi.Input<string>);
     const repository = typeof urn === "string" ? constructedRepositories.get(urn) : undefined;
     if (repository === undefined) {
-        throw new pulumi.InputPropertiesError({
-            message: `${propertyPath} does not refer to an ecrx Repository of this deployment`,
-            errors: [{ propertyPath, reason: `must be an ecrx Repository created in the same program, but is ${JSON.stringify(urn)}.` }],
-        });
+        throw invalidInputs(`${propertyPath} does not refer to an ecrx Repository of this deployment`,
+            [{ propertyPath, reason: `must be an ecrx Repository created in the same program, but is ${JSON.stringify(urn)}.` }]);
     }
     return repository;
 }

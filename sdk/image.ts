@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
 } from "./image-plan";
-import { applyChecked, containsUnknowns, knownNow, reportingInputErrors } from "./inputs";
+import { applyChecked, containsUnknowns, invalidInputs, knownNow, reportingInputErrors } from "./inputs";
 import { isKnown, UNKNOWN } from "./known";
 import { buildSettingsOf, Repository } from "./repository";
 
@@ -155,7 +155,6 @@ export class Image extends pulumi.ComponentResource {
         const context = (checkedLater("context", args.context) ?? ".") as pulumi.Input<string>;
         const dockerfile = checkedLater("dockerfile", args.dockerfile);
         const dockerfileInline = checkedLater("dockerfileInline", args.dockerfileInline);
-        const childOpts = { parent: this };
 
         const target = this.targetLogin(args, location, repositoryUrl, region);
         const cache = this.planCache(name, args, location, repositoryUrl, region);
@@ -183,7 +182,12 @@ export class Image extends pulumi.ComponentResource {
             addHosts: args.addHosts,
             builder: args.builder === undefined ? undefined : { name: args.builder },
             buildOnPreview: args.buildOnPreview,
-        }, childOpts);
+        }, {
+            parent: this,
+            // docker-build deletes the tags it pushed when its Image is deleted or replaced, which takes away the
+            // image that running tasks still pull by digest. Old images are the lifecycle policy's to expire.
+            retainOnDelete: true,
+        });
 
         this.repositoryUrl = repositoryUrl;
         this.tags = references;
@@ -255,10 +259,8 @@ export class Image extends pulumi.ComponentResource {
         const ecrLocation = location !== undefined ? pulumi.output(location) : repositoryUrl.apply((url) => {
             const parsed = parseRepositoryUrl(url);
             if (typeof parsed === "string" || parsed.kind !== "ecr") {
-                throw new pulumi.InputPropertiesError({
-                    message: `Image "${this.imageName}": repositoryUrl ${url} is not an ECR repository URL`,
-                    errors: [{ propertyPath: "repositoryUrl", reason: typeof parsed === "string" ? parsed : "is not ECR: give registry credentials for another registry." }],
-                });
+                throw invalidInputs(`Image "${this.imageName}": repositoryUrl ${url} is not an ECR repository URL`,
+                    [{ propertyPath: "repositoryUrl", reason: typeof parsed === "string" ? parsed : "is not ECR: give registry credentials for another registry." }]);
             }
             return parsed;
         });

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "./errors";
+import { ValidationError, ValidationProblem } from "./errors";
 import { Known, UNKNOWN } from "./known";
 
 /** True when the value, or anything inside it, is an Output or a Promise: known only at deployment. */
@@ -22,15 +22,23 @@ export function knownNow<T>(value: pulumi.Input<T> | undefined): Known<T> | unde
 }
 
 /**
- * Runs a pure check and turns its `ValidationError` into the `InputPropertiesError` the Pulumi engine
- * prints against the user's program, one line per property path.
+ * The error for inputs that break a rule. As an `InputPropertiesError` it reaches the engine with one entry
+ * per property path when a component runs in the provider. Marked as a `RunError` too, because a Node.js
+ * program's run entry prints only those (and `ResourceError`s) without "unhandled exception" and a stack.
  */
+export function invalidInputs(message: string, errors: ValidationProblem[]): pulumi.InputPropertiesError {
+    const error = new pulumi.InputPropertiesError({ message, errors });
+    Object.defineProperty(error, "__pulumiRunError", { value: true });
+    return error;
+}
+
+/** Runs a pure check and turns its `ValidationError` into `invalidInputs`, one line per property path. */
 export function reportingInputErrors<T>(check: () => T): T {
     try {
         return check();
     } catch (error) {
         if (ValidationError.isInstance(error)) {
-            throw new pulumi.InputPropertiesError({ message: error.message, errors: error.problems });
+            throw invalidInputs(error.message, error.problems);
         }
         throw error;
     }

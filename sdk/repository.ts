@@ -2,7 +2,7 @@
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
-import { applyChecked, knownNow, reportingInputErrors } from "./inputs";
+import { applyChecked, invalidInputs, knownNow, reportingInputErrors } from "./inputs";
 import { isKnown, UNKNOWN } from "./known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
 import {
@@ -159,7 +159,7 @@ export class Repository extends pulumi.ComponentResource {
          */
         const requirePolicy = (text: pulumi.Output<string | undefined>, propertyPath: string, reason: string) => text.apply((value) => {
             if (value === undefined) {
-                throw new pulumi.InputPropertiesError({ message: `Repository "${name}": ${propertyPath} ${reason}`, errors: [{ propertyPath, reason }] });
+                throw invalidInputs(`Repository "${name}": ${propertyPath} ${reason}`, [{ propertyPath, reason }]);
             }
             return value;
         });

@@ -104,6 +104,7 @@ function withChanges(base: Record<string, unknown>, changes: Record<string, unkn
 
 function assertInputPropertiesError(error: unknown, name: string, errors: Problem[]): void {
     assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected an InputPropertiesError, got ${error}`);
+    assert.ok(pulumi.RunError.isInstance(error), "a RunError too, so a Node.js program prints the message without a stack");
     assert.deepEqual(error.errors, errors);
     const problems = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
     assert.equal(error.message, `Image "${name}" has ${problems}:\n` + errors.map((e) => `  - ${e.propertyPath}: ${e.reason}`).join("\n"));
@@ -270,6 +271,14 @@ describe("Image component and buildAndPushImage", function () {
                 registries: [{ address: ecrHost(), username: "AWS", password: FAKE_PASSWORD }],
                 tags: [`${ecrHost()}/${APP_REPO}:latest`],
             });
+        });
+
+        it("keeps what it pushed when the docker-build image is deleted or replaced (retainOnDelete), and only that child", async () => {
+            const repo = await appRepository();
+            await deploy(() => repo.buildAndPushImage(buildContext()));
+            assert.equal(cloud.one(DOCKER_BUILD_IMAGE).retainOnDelete, true);
+            assert.deepEqual(cloud.registrations.filter((r) => r.retainOnDelete).map((r) => r.type), [DOCKER_BUILD_IMAGE],
+                "the repositories and policies are deleted as usual");
         });
 
         it("fetches one ECR token, for the repository's registry, as a child of the image", async () => {

@@ -82,6 +82,7 @@ async function repositoryPolicyFor(access: RepositoryArgs["access"]): Promise<un
 
 function assertInputPropertiesError(error: unknown, errors: Array<{ propertyPath: string; reason: string }>): void {
     assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected an InputPropertiesError, got ${error}`);
+    assert.ok(pulumi.RunError.isInstance(error), "a RunError too, so a Node.js program prints the message without a stack");
     assert.deepEqual(error.errors, errors);
 }
 

@@ -13,6 +13,8 @@ export interface Registration {
     parent?: string;
     /** The `deleteBeforeReplace` resource option, from the registration request. */
     deleteBeforeReplace?: boolean;
+    /** The `retainOnDelete` resource option, from the registration request. */
+    retainOnDelete?: boolean;
     /**
      * Inputs exactly as the program serialized them. `inputs` has passed through the mock engine, which moves
      * a secret nested in a list up to the whole property; here it stays where it was (a registry's password
@@ -184,8 +186,14 @@ export function fakeInvokeAnswer(token: string, inputs: Record<string, any>): Re
     }
 }
 
+/** The resource options a registration request carries that the mocks API does not pass on. */
+interface RecordedOptions {
+    deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
+}
+
 let installed: MockCloud | undefined;
-let pendingParents: Array<(urn: string, parent: string, deleteBeforeReplace: boolean, wireInputs: Record<string, any>) => void> = [];
+let pendingParents: Array<(urn: string, parent: string, options: RecordedOptions, wireInputs: Record<string, any>) => void> = [];
 
 /**
  * Installs the mocks once per process (Pulumi's runtime is global) and returns the recorder.
@@ -201,10 +209,11 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
         newResource(args) {
             const registration: Registration = { type: args.type, name: args.name, inputs: args.inputs };
             cloud.registrations.push(registration);
-            pendingParents.push((urn, parent, deleteBeforeReplace, wireInputs) => {
+            pendingParents.push((urn, parent, options, wireInputs) => {
                 registration.urn = urn;
                 registration.parent = parent || undefined;
-                registration.deleteBeforeReplace = deleteBeforeReplace;
+                registration.deleteBeforeReplace = options.deleteBeforeReplace;
+                registration.retainOnDelete = options.retainOnDelete;
                 registration.wireInputs = wireInputs;
             });
             return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
@@ -226,14 +235,14 @@ function recordParents(): void {
     const register = MockMonitor.prototype.registerResource;
     MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, response: any) => void) {
         const parent: string = req.getParent();
-        const deleteBeforeReplace: boolean = req.getDeletebeforereplace();
+        const options: RecordedOptions = { deleteBeforeReplace: req.getDeletebeforereplace(), retainOnDelete: req.getRetainondelete() };
         const wireInputs: Record<string, any> = req.getObject()?.toJavaScript() ?? {};
         const queued = pendingParents.length;
-        let own: ((urn: string, parent: string, deleteBeforeReplace: boolean, wireInputs: Record<string, any>) => void) | undefined;
+        let own: ((urn: string, parent: string, options: RecordedOptions, wireInputs: Record<string, any>) => void) | undefined;
         const result = register.call(this, req, (err: any, response: any) => {
             const attach = own ?? pendingParents.shift();
             if (!err && attach !== undefined) {
-                attach(response.getUrn(), parent, deleteBeforeReplace, wireInputs);
+                attach(response.getUrn(), parent, options, wireInputs);
             }
             callback(err, response);
         });
