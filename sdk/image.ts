@@ -53,7 +53,10 @@ export interface ImageArgs {
     addHosts?: pulumi.Input<pulumi.Input<string>[]>;
     /** The name of a BuildKit builder (a remote or cloud builder). Default: docker-build's embedded builder. */
     builder?: pulumi.Input<string>;
-    /** Build during `pulumi preview` too. Default: docker-build's default (true). */
+    /**
+     * Build during `pulumi preview` too. Default: the stack setting `ecrx:buildOnPreview`
+     * (`pulumi config set ecrx:buildOnPreview false`), else docker-build's default (true).
+     */
     buildOnPreview?: pulumi.Input<boolean>;
     /** Share build layers through a registry cache in a separate ECR repository. Default: true. */
     cache?: boolean;
@@ -181,7 +184,7 @@ export class Image extends pulumi.ComponentResource {
             network: args.network,
             addHosts: args.addHosts,
             builder: args.builder === undefined ? undefined : { name: args.builder },
-            buildOnPreview: args.buildOnPreview,
+            buildOnPreview: args.buildOnPreview ?? new pulumi.Config("ecrx").getBoolean("buildOnPreview"),
         }, {
             parent: this,
             // docker-build deletes the tags it pushed when its Image is deleted or replaced, which takes away the

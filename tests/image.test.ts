@@ -421,6 +421,23 @@ describe("Image component and buildAndPushImage", function () {
             });
         }
 
+        it("the stack setting ecrx:buildOnPreview is the default of buildOnPreview; an argument given wins over it", async () => {
+            const dir = buildContext();
+            const config = pulumi.runtime.allConfig();
+            pulumi.runtime.setConfig("ecrx:buildOnPreview", "false");
+            try {
+                const repo = await appRepository();
+                await deploy(() => repo.buildAndPushImage(dir));
+                assert.equal(pushed().buildOnPreview, false);
+                cloud.reset();
+                const again = await appRepository();
+                await deploy(() => again.buildAndPushImage({ context: dir, buildOnPreview: true }));
+                assert.equal(pushed().buildOnPreview, true);
+            } finally {
+                pulumi.runtime.setAllConfig(config);
+            }
+        });
+
         it("the build secrets never appear in plain text", async () => {
             const repo = await appRepository();
             await deploy(() => repo.buildAndPushImage({ context: buildContext(), secrets: { token: "npm_s3cr3t" } }));
