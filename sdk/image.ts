@@ -154,7 +154,11 @@ export class Image extends pulumi.ComponentResource {
         const repositoryUrl = pulumi.output(repository?.repositoryUrl ?? checkedLater("repositoryUrl", args.repositoryUrl)!);
         const region = checkedLater("region", args.region) ?? settings?.region;
         const tags = this.claimTags(name, args, view, checkedLater("tags", args.tags) as pulumi.Input<string[]> | undefined);
-        const references = pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`));
+        // A list of known length whenever the tags are known, even while the repository URL is not (a preview
+        // of a new stack): docker-build refuses a push whose list of tags is unknown as a whole.
+        const references: pulumi.Input<pulumi.Input<string>[]> = Array.isArray(tags)
+            ? tags.map((tag) => pulumi.interpolate`${repositoryUrl}:${tag}`)
+            : pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`));
         const context = (checkedLater("context", args.context) ?? ".") as pulumi.Input<string>;
         const dockerfile = checkedLater("dockerfile", args.dockerfile);
         const dockerfileInline = checkedLater("dockerfileInline", args.dockerfileInline);
@@ -193,7 +197,7 @@ export class Image extends pulumi.ComponentResource {
         });
 
         this.repositoryUrl = repositoryUrl;
-        this.tags = references;
+        this.tags = pulumi.output(references);
         this.digest = this.dockerImage.digest;
         this.imageUri = pulumi.all([repositoryUrl, this.dockerImage.digest]).apply(([url, digest]) => {
             if (!digest) {

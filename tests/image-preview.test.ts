@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "../sdk";
+import { UNKNOWN } from "./support/mock-engine";
 import { FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, MockCloud, plainOccurrences, settle, valueOf } from "./support/mocks";
 
 type Ecrx = typeof import("../sdk");
@@ -57,6 +58,13 @@ describe("Image in a preview", function () {
         assert.equal(await valueOf(image.repositoryUrl), URL);
         assert.deepEqual(await valueOf(image.tags), [`${URL}:v1`, `${URL}:latest`]);
         assert.deepEqual(cloud.one("docker-build:index:Image").inputs.tags, [`${URL}:v1`, `${URL}:latest`]);
+    });
+
+    it("while the repository URL is unknown, pushes a list of known length: docker-build refuses a push with unknown tags", async () => {
+        const unknownUrl = pulumi.output(URL).apply(() => pulumi.unknown as unknown as string);
+        new ecrx.Image("app", { repositoryUrl: unknownUrl, context: dir, tags: ["v1", "latest"], cache: false });
+        await settle();
+        assert.deepEqual(cloud.one("docker-build:index:Image").wireInputs!.tags, [UNKNOWN, UNKNOWN]);
     });
 
     it("still refuses invalid arguments before registering the image", async () => {
