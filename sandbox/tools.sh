@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# sandbox/tools.sh — the Pulumi side of the sandbox: the CLI, the language hosts and the provider
+# plugins, built from the Go module proxy into .sandbox/bin and installed into the sandbox's
+# PULUMI_HOME at exactly the versions the npm packages ask for.
+#
+# Usage as a library:  source sandbox/tools.sh   (defines the functions, runs nothing)
+#   tools_build      build every binary whose pinned inputs changed since it was last built
+#   tools_plugins    install docker-build, kubernetes and the aws test double into $PULUMI_HOME/plugins
+#
+# Each binary is rebuilt only when the files that pin it (its go.mod, go.sum and sources) change:
+# a stamp of their hash sits next to the binary.
+
+_TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=buildkit/common.sh
+source "$_TOOLS_DIR/buildkit/common.sh"
+
+PULUMI_VERSION="v3.274.1"
+DOCKER_BUILD_VERSION="0.0.22"
+PULUMI_YAML_VERSION="v1.25.0"
+SBX_PULUMI_HOME="$SBX_STATE/pulumi-home"
+# Provider binaries are kept off the PATH: the engine would prefer a PATH copy to the installed plugin.
+SBX_PLUGIN_FILES="$SBX_STATE/plugin-files"
+
+# The versions the npm packages ask for: the engine loads exactly these plugin versions.
+_npm_plugin_version() {
+  node -p "const p = require('$SBX_ROOT/node_modules/$1/package.json'); (p.pulumi && p.pulumi.version) || p.version"
+}
+
+# _go_tool DIR OUTPUT MODULE_DIR PACKAGE LDFLAGS: builds PACKAGE in MODULE_DIR into DIR/OUTPUT unless the
+# stamp matches. -trimpath keeps local paths out of the binaries and lets every clone share Go's build cache.
+_go_tool() {
+  local dir="$1" output="$2" module="$3" package="$4" ldflags="$5" stamp
+  stamp=$(cd "$module" && cat go.mod go.sum $(ls ./*.go 2>/dev/null) | sha256sum | cut -c1-16)
+  if [ -x "$dir/$output" ] && [ "$(cat "$dir/.$output.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "$output is up to date"
+    return 0
+  fi
+  mkdir -p "$dir"
+  (cd "$module" && go build -trimpath -o "$dir/$output" -ldflags "$ldflags" "$package") || return 1
+  echo "$stamp" >"$dir/.$output.stamp"
+}
+
+# The kubernetes provider needs files its module generates, so its own build.sh builds it (see its go.mod).
+_kubernetes_plugin() {
+  local module="$_TOOLS_DIR/tools/kubernetes" output="$SBX_PLUGIN_FILES/pulumi-resource-kubernetes" stamp
+  stamp=$(cd "$module" && cat go.mod go.sum build.sh | sha256sum | cut -c1-16)
+  if [ -x "$output" ] && [ "$(cat "$SBX_PLUGIN_FILES/.pulumi-resource-kubernetes.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "pulumi-resource-kubernetes is up to date"
+    return 0
+  fi
+  OUT="$output" bash "$module/build.sh" || return 1
+  echo "$stamp" >"$SBX_PLUGIN_FILES/.pulumi-resource-kubernetes.stamp"
+}
+
+tools_build() {
+  sbx_step pulumi-cli _go_tool "$SBX_BIN" pulumi "$_TOOLS_DIR/tools/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
+  sbx_step language-nodejs _go_tool "$SBX_BIN" pulumi-language-nodejs "$_TOOLS_DIR/language-host" . \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
+  sbx_step language-yaml _go_tool "$SBX_BIN" pulumi-language-yaml "$_TOOLS_DIR/tools/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" || return 1
+  sbx_step docker-build-plugin _go_tool "$SBX_PLUGIN_FILES" pulumi-resource-docker-build "$_TOOLS_DIR/tools/docker-build" \
+    github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build \
+    "-X github.com/pulumi/pulumi-docker-build/provider.Version=$DOCKER_BUILD_VERSION" || return 1
+  sbx_step kubernetes-plugin _kubernetes_plugin || return 1
+}
+
+# _plugin_installed KIND NAME VERSION
+_plugin_installed() {
+  PULUMI_HOME="$SBX_PULUMI_HOME" "$SBX_BIN/pulumi" plugin ls --json 2>/dev/null |
+    node -e 'const [kind, name, version] = process.argv.slice(1); let s = ""; process.stdin.on("data", (d) => s += d).on("end", () =>
+      process.exit(JSON.parse(s || "[]").some((p) => p.kind === kind && p.name === name && p.version === version) ? 0 : 1));' "$@"
+}
+
+# _install_plugin KIND NAME VERSION FILE: installs FILE as the plugin, replacing an older copy of the same version.
+_install_plugin() {
+  local kind="$1" name="$2" version="$3" file="$4" stamp
+  stamp=$(sha256sum "$file" | cut -c1-16)
+  if _plugin_installed "$kind" "$name" "$version" && [ "$(cat "$SBX_PULUMI_HOME/.$name.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "$kind $name $version is installed"
+    return 0
+  fi
+  PULUMI_HOME="$SBX_PULUMI_HOME" "$SBX_BIN/pulumi" plugin install "$kind" "$name" "$version" --file "$file" --reinstall || return 1
+  echo "$stamp" >"$SBX_PULUMI_HOME/.$name.stamp"
+}
+
+tools_plugins() {
+  mkdir -p "$SBX_PULUMI_HOME"
+  local docker_build aws kubernetes
+  docker_build=$(_npm_plugin_version @pulumi/docker-build) || return 1
+  aws=$(_npm_plugin_version @pulumi/aws) || return 1
+  kubernetes=$(_npm_plugin_version @pulumi/kubernetes) || return 1
+  sbx_step plugin-docker-build _install_plugin resource docker-build "$docker_build" "$SBX_PLUGIN_FILES/pulumi-resource-docker-build" || return 1
+  # A pre-4.25.0 build in the slot of the version @pulumi/kubernetes asks for: the only one the proxy serves.
+  sbx_step plugin-kubernetes _install_plugin resource kubernetes "$kubernetes" "$SBX_PLUGIN_FILES/pulumi-resource-kubernetes" || return 1
+  sbx_step plugin-aws-double _install_aws_double "$aws" || return 1
+}
+
+# The aws plugin is the test double in tests/sandbox/aws-provider, started through a launcher script.
+_install_aws_double() {
+  local launcher
+  launcher=$(node -r ts-node/register/transpile-only "$SBX_ROOT/tests/sandbox/aws-provider/launcher.ts" "$SBX_PLUGIN_FILES") || return 1
+  _install_plugin resource aws "$1" "$launcher"
+}
