@@ -1,0 +1,64 @@
+// `npm run bench:e2e`: the wall time of preview, first up (with the image build), no-op up and destroy
+// on the real engine in the sandbox, for the end-to-end program through ecrx and for the same resources
+// written by hand (bench/programs/by-hand), measured in the same run, alternating, so that the ratio is
+// the components' overhead. Not a test: it prints medians. BENCH_RUNS sets the rounds (default 3).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ProgramStack } from "../tests/e2e/support/sandbox";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PHASES = ["preview", "first up", "no-op up", "destroy"] as const;
+type Phase = typeof PHASES[number];
+
+const APP = path.join(__dirname, "..", "tests", "e2e", "programs", "app");
+const PROGRAMS = { ecrx: APP, "by hand": path.join(__dirname, "programs", "by-hand") };
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function round(programDir: string, index: number): Record<Phase, number> {
+    const stack = ProgramStack.create(programDir, { stack: `bench${index}`, secrets: { buildToken: "bench" }, config: { forceDelete: "true" } });
+    try {
+        if (!fs.existsSync(path.join(stack.dir, "context"))) {
+            fs.cpSync(path.join(APP, "context"), path.join(stack.dir, "context"), { recursive: true });
+        }
+        // A context no earlier round built, so the first up really builds.
+        fs.writeFileSync(path.join(stack.dir, "context", "message.txt"), `bench ${process.pid} ${index}\n`);
+        return {
+            "preview": stack.pulumiOk(["preview"]).seconds,
+            "first up": stack.up().seconds,
+            "no-op up": stack.up().seconds,
+            "destroy": stack.pulumiOk(["destroy", "--yes", "--skip-preview"]).seconds,
+        };
+    } finally {
+        stack.dispose();
+    }
+}
+
+function main(): void {
+    const times: Record<string, Record<Phase, number[]>> = {};
+    for (const name of Object.keys(PROGRAMS)) {
+        times[name] = Object.fromEntries(PHASES.map((phase) => [phase, []])) as unknown as Record<Phase, number[]>;
+    }
+    for (let i = 0; i < RUNS; i++) {
+        for (const [name, dir] of Object.entries(PROGRAMS)) {
+            const result = round(dir, i);
+            for (const phase of PHASES) {
+                times[name][phase].push(result[phase]);
+            }
+            console.log(`round ${i + 1}/${RUNS} ${name}: ${PHASES.map((p) => `${p} ${result[p].toFixed(1)} s`).join(", ")}`);
+        }
+    }
+    console.log(`\nmedians of ${RUNS} rounds (seconds)`);
+    console.log(`${"phase".padEnd(10)} ${"ecrx".padStart(8)} ${"by hand".padStart(8)} ${"ratio".padStart(7)}`);
+    for (const phase of PHASES) {
+        const ecrx = median(times.ecrx[phase]);
+        const byHand = median(times["by hand"][phase]);
+        console.log(`${phase.padEnd(10)} ${ecrx.toFixed(1).padStart(8)} ${byHand.toFixed(1).padStart(8)} ${(ecrx / byHand).toFixed(2).padStart(6)}×`);
+    }
+}
+
+main();
