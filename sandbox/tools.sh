@@ -52,11 +52,20 @@ _kubernetes_plugin() {
   echo "$stamp" >"$SBX_PLUGIN_FILES/.pulumi-resource-kubernetes.stamp"
 }
 
+# The Python host is the same binary under its own name, with the Python SDK's launcher script beside it.
+_python_host() {
+  local sdk
+  sdk=$(cd "$_TOOLS_DIR/language-host" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) || return 1
+  ln -f "$SBX_BIN/pulumi-language-nodejs" "$SBX_BIN/pulumi-language-python" &&
+    install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$SBX_BIN/pulumi-language-python-exec"
+}
+
 tools_build() {
   sbx_step pulumi-cli _go_tool "$SBX_BIN" pulumi "$_TOOLS_DIR/tools/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
   sbx_step language-nodejs _go_tool "$SBX_BIN" pulumi-language-nodejs "$_TOOLS_DIR/language-host" . \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
+  sbx_step language-python _python_host || return 1
   sbx_step language-yaml _go_tool "$SBX_BIN" pulumi-language-yaml "$_TOOLS_DIR/tools/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" || return 1
   sbx_step docker-build-plugin _go_tool "$SBX_PLUGIN_FILES" pulumi-resource-docker-build "$_TOOLS_DIR/tools/docker-build" \
