@@ -62,6 +62,15 @@ export function runInSandbox(command: string, args: string[], cwd: string, extra
 /** The packages a program's node_modules links to this repository's copies, so there is one @pulumi/pulumi. */
 const LINKED_PACKAGES = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker-build", "@types/node"];
 
+export interface StackOptions {
+    /** The stack's name. Default: "e2e". */
+    stack?: string;
+    /** More packages of this repository's node_modules for the program to use, such as "@pulumi/kubernetes". */
+    packages?: string[];
+    config?: Record<string, string>;
+    secrets?: Record<string, string>;
+}
+
 /**
  * A stack of a program directory, deployed from a copy in a temporary folder. The copy's node_modules
  * holds ecrx as a user installs it (package.json and the compiled dist/) and links to this repository's
@@ -76,8 +85,17 @@ export class ProgramStack {
         this.name = name;
     }
 
-    static create(programDir: string, options: { stack?: string; packages?: string[]; config?: Record<string, string>; secrets?: Record<string, string> } = {}): ProgramStack {
+    static create(programDir: string, options: StackOptions = {}): ProgramStack {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ecrx-e2e-${path.basename(programDir)}-`));
+        try {
+            return ProgramStack.initialize(programDir, dir, options);
+        } catch (error) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            throw error;
+        }
+    }
+
+    private static initialize(programDir: string, dir: string, options: StackOptions): ProgramStack {
         fs.cpSync(programDir, dir, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
         const modules = path.join(dir, "node_modules");
         for (const name of [...LINKED_PACKAGES, ...(options.packages ?? [])]) {
