@@ -50,6 +50,8 @@ moto_start() {
     echo "moto is running at $(moto_endpoint)"
     return 0
   fi
+  # ours but not answering: stop it, or it would hold the port the new one needs
+  sbx_stop_pidfile moto "$MOTO_PIDFILE"
   local port
   port=$(_moto_port)
   sbx_port_free "$port" || { echo "127.0.0.1:$port is taken by a process this sandbox did not start; remove $MOTO_STATE/port to pick another"; return 1; }

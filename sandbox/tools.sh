@@ -108,6 +108,6 @@ tools_plugins() {
 # The aws plugin is the test double in tests/sandbox/aws-provider, started through a launcher script.
 _install_aws_double() {
   local launcher
-  launcher=$(node -r ts-node/register/transpile-only "$SBX_ROOT/tests/sandbox/aws-provider/launcher.ts" "$SBX_PLUGIN_FILES") || return 1
+  launcher=$(node -r "$SBX_ROOT/node_modules/ts-node/register/transpile-only" "$SBX_ROOT/tests/sandbox/aws-provider/launcher.ts" "$SBX_PLUGIN_FILES") || return 1
   _install_plugin resource aws "$1" "$launcher"
 }

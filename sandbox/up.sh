@@ -59,11 +59,13 @@ sbx_step moto-install moto_install
 tools_build
 tools_plugins
 sbx_step moto moto_start
-sbx_step registry registry_ensure
-sbx_step buildkit buildkit_ensure
+# These step themselves (each with its own log); wrapping them again would write the step's output
+# into registry.log and bridge.log, the servers' own logs.
+registry_ensure
+buildkit_ensure
 AWS_ENDPOINT_URL_ECR="$(moto_endpoint)" AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=$SBX_REGION
 export AWS_ENDPOINT_URL_ECR AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION
-sbx_step bridge bridge_start
-sbx_step base-image registry_seed
+bridge_start
+registry_seed
 sbx_step env-file _write_env
 echo "[sandbox] ready: source $SBX_ENV_FILE, then use pulumi as usual (npm run sandbox:down stops it)"

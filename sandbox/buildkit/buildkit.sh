@@ -54,7 +54,8 @@ _buildkit_built_ok() {
     "$SBX_BIN/buildkitd" --version 2>/dev/null | grep -qF " $v "
 }
 
-_buildkit_do_build() {
+# a subshell: sbx_step runs it in the caller's shell, which must keep its directory and environment
+_buildkit_do_build() (
   local v="$1" pkg="github.com/moby/buildkit" ld
   cd "$BUILDKIT_TOOLS_DIR" || return 1
   go version
@@ -67,7 +68,7 @@ _buildkit_do_build() {
   mv -f "$SBX_BIN/buildctl.tmp" "$SBX_BIN/buildctl" &&
   mv -f "$SBX_BIN/buildkitd.tmp" "$SBX_BIN/buildkitd" &&
   "$SBX_BIN/buildctl" --version && "$SBX_BIN/buildkitd" --version
-}
+)
 
 buildkit_build() {
   local v; v=$(buildkit_pinned_version)
@@ -93,6 +94,11 @@ root = "$BUILDKIT_STATE/root"
 
 [grpc]
   address = [ "$BUILDKIT_HOST_URL" ]
+
+# the default, /run/buildkit/otel-grpc.sock, is shared by every buildkitd of the machine
+# (each one unlinks the last one's socket)
+[otel]
+  socketPath = "$SBX_RUN/buildkitd-otel.sock"
 
 [worker.oci]
   enabled = true

@@ -14,7 +14,8 @@
 #                     .sandbox/registry/config.yml and .sandbox/docker/config.json, start the registry
 #                     on 127.0.0.1:PORT (PID .sandbox/run/registry.pid), wait for GET /v2/ == 401.
 #                     If SBX_BRIDGE=1, the config has a notifications endpoint for the bridge
-#                     (http://127.0.0.1:$SBX_BRIDGE_PORT/events, default port 5057).
+#                     (http://127.0.0.1:<port>/events: SBX_BRIDGE_PORT, else the first free one from
+#                     5057, persisted in .sandbox/registry/bridge-port).
 #                     Restarts the registry when its config changed.
 #   registry_stop     stop the registry this script started (PID file only)
 #   registry_status   exit 0 when the registry answers
@@ -45,14 +46,22 @@ REGISTRY_PIDFILE="$SBX_RUN/registry.pid"
 REGISTRY_CONFIG="$REGISTRY_STATE/config.yml"
 REGISTRY_USER="ecrx"
 DOCKER_CONFIG_DIR="$SBX_STATE/docker"
-: "${SBX_BRIDGE_PORT:=5057}"
+# The bridge's port: SBX_BRIDGE_PORT, else the one the last registry_start picked (another clone's
+# sandbox may hold 5057), else 5057.
+BRIDGE_PORT_FILE="$REGISTRY_STATE/bridge-port"
+_SBX_BRIDGE_PORT_GIVEN="${SBX_BRIDGE_PORT:+1}"
+: "${SBX_BRIDGE_PORT:=$(cat "$BRIDGE_PORT_FILE" 2>/dev/null)}" "${SBX_BRIDGE_PORT:=5057}"
 : "${SBX_REGISTRY_MOTO_ACCOUNT=123456789012}"   # empty: no AWS user in htpasswd
 # SBX_REGISTRY_TLS=1: serve HTTPS with a sandbox CA instead of plain HTTP (see header).
 # SBX_REGISTRY_TLS and SBX_BRIDGE, when unset, keep the value of the last registry_start
 # (.sandbox/registry/mode.env); default 0.
-[ -z "${SBX_REGISTRY_TLS:-}" ] && SBX_REGISTRY_TLS=$(sed -n 's/^SBX_REGISTRY_TLS=//p' "$REGISTRY_STATE/mode.env" 2>/dev/null)
-[ -z "${SBX_BRIDGE:-}" ] && SBX_BRIDGE=$(sed -n 's/^SBX_BRIDGE=//p' "$REGISTRY_STATE/mode.env" 2>/dev/null)
-: "${SBX_REGISTRY_TLS:=0}" "${SBX_BRIDGE:=0}"
+_registry_saved_mode() {
+  local value
+  value=$(sed -n "s/^$1=//p" "$REGISTRY_STATE/mode.env" 2>/dev/null) || true
+  echo "${value:-0}"
+}
+: "${SBX_REGISTRY_TLS:=$(_registry_saved_mode SBX_REGISTRY_TLS)}"
+: "${SBX_BRIDGE:=$(_registry_saved_mode SBX_BRIDGE)}"
 REGISTRY_TLS_DIR="$REGISTRY_STATE/tls"
 BRIDGE_PIDFILE="$SBX_RUN/bridge.pid"
 
@@ -118,6 +127,16 @@ _registry_choose_port() {
   echo "no free port in 5055..5099"; return 1
 }
 
+_bridge_choose_port() {
+  # before the registry's port, which then skips it; kept while our bridge runs on it
+  if [ -n "$_SBX_BRIDGE_PORT_GIVEN" ] || bridge_status; then echo "bridge port $SBX_BRIDGE_PORT"; return 0; fi
+  local p
+  for p in "$SBX_BRIDGE_PORT" $(seq 5057 5099); do
+    if sbx_port_free "$p"; then SBX_BRIDGE_PORT="$p"; echo "$p" >"$BRIDGE_PORT_FILE"; echo "bridge port $p"; return 0; fi
+  done
+  echo "no free port for the bridge in 5057..5099"; return 1
+}
+
 _registry_disable_debian_service() {
   # Debian's package ships docker-registry.service (listens on :5000, all interfaces). We never use it.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
@@ -146,13 +165,14 @@ _registry_credentials() {
   # AWS/<account>-auth-token — the fixed token moto's GetAuthorizationToken returns (ecr/responses.py)
   local moto_pw=""
   [ -n "$SBX_REGISTRY_MOTO_ACCOUNT" ] && moto_pw="$SBX_REGISTRY_MOTO_ACCOUNT-auth-token"
+  # passwords go to htpasswd on stdin (-i): a command line is readable by every user through ps
   if [ ! -s "$REGISTRY_STATE/htpasswd" ] ||
-     ! htpasswd -vb "$REGISTRY_STATE/htpasswd" "$REGISTRY_USER" "$(registry_password)" >/dev/null 2>&1 ||
-     { [ -n "$moto_pw" ] && ! htpasswd -vb "$REGISTRY_STATE/htpasswd" AWS "$moto_pw" >/dev/null 2>&1; } ||
+     ! htpasswd -vi "$REGISTRY_STATE/htpasswd" "$REGISTRY_USER" <"$REGISTRY_STATE/password" >/dev/null 2>&1 ||
+     { [ -n "$moto_pw" ] && ! htpasswd -vi "$REGISTRY_STATE/htpasswd" AWS <<<"$moto_pw" >/dev/null 2>&1; } ||
      { [ -z "$moto_pw" ] && grep -q '^AWS:' "$REGISTRY_STATE/htpasswd"; }; then
     (umask 077
-     htpasswd -Bbn -C 10 "$REGISTRY_USER" "$(registry_password)" | grep . >"$REGISTRY_STATE/htpasswd.new"
-     [ -n "$moto_pw" ] && htpasswd -Bbn -C 10 AWS "$moto_pw" | grep . >>"$REGISTRY_STATE/htpasswd.new"
+     htpasswd -iBn -C 10 "$REGISTRY_USER" <"$REGISTRY_STATE/password" | grep . >"$REGISTRY_STATE/htpasswd.new"
+     [ -n "$moto_pw" ] && htpasswd -iBn -C 10 AWS <<<"$moto_pw" | grep . >>"$REGISTRY_STATE/htpasswd.new"
      mv -f "$REGISTRY_STATE/htpasswd.new" "$REGISTRY_STATE/htpasswd")
     touch "$REGISTRY_STATE/restart-needed"
     echo "wrote bcrypt htpasswd: $REGISTRY_USER${moto_pw:+, AWS (moto account $SBX_REGISTRY_MOTO_ACCOUNT)}"
@@ -253,6 +273,7 @@ _registry_do_start() {
     sbx_apt_install docker-registry apache2-utils curl || return 1
   _registry_disable_debian_service
   mkdir -p "$REGISTRY_STATE"
+  if [ "$SBX_BRIDGE" = 1 ]; then _bridge_choose_port || return 1; fi
   _registry_choose_port || return 1
   _registry_credentials || return 1
   if [ "$SBX_REGISTRY_TLS" = 1 ]; then _registry_tls_material || return 1; echo https >"$REGISTRY_STATE/scheme.new"

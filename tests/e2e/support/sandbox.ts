@@ -38,11 +38,15 @@ export interface CommandResult {
     seconds: number;
 }
 
-/** Runs a command with the sandbox's environment (and nothing of the caller's AWS or Pulumi settings). */
-export function runInSandbox(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): CommandResult {
+/**
+ * Runs a command with the sandbox's environment (and nothing of the caller's AWS or Pulumi settings).
+ * `input` is its standard input.
+ */
+export function runInSandbox(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}, input?: string): CommandResult {
     const started = process.hrtime.bigint();
     const result = spawnSync(command, args, {
         cwd,
+        input,
         env: { HOME: process.env.HOME ?? os.homedir(), ...sandboxEnv(), NO_COLOR: "1", ...extraEnv },
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
@@ -114,19 +118,20 @@ export class ProgramStack {
         for (const [key, value] of Object.entries(options.config ?? {})) {
             stack.pulumiOk(["config", "set", key, value]);
         }
+        // A secret goes in on standard input, so neither the process list nor a failure's message shows it.
         for (const [key, value] of Object.entries(options.secrets ?? {})) {
-            stack.pulumiOk(["config", "set", "--secret", key, value]);
+            stack.pulumiOk(["config", "set", "--secret", key], value);
         }
         return stack;
     }
 
-    pulumi(args: string[]): CommandResult {
-        return runInSandbox("pulumi", [...args, "--stack", this.name, "--non-interactive"], this.dir);
+    pulumi(args: string[], input?: string): CommandResult {
+        return runInSandbox("pulumi", [...args, "--stack", this.name, "--non-interactive"], this.dir, {}, input);
     }
 
     /** Runs pulumi and fails with its whole output when it does not succeed. */
-    pulumiOk(args: string[]): CommandResult {
-        const result = this.pulumi(args);
+    pulumiOk(args: string[], input?: string): CommandResult {
+        const result = this.pulumi(args, input);
         if (result.code !== 0) {
             throw new Error(`pulumi ${args.join(" ")} exited with ${result.code}:\n${result.output}`);
         }
