@@ -19,8 +19,10 @@ function sandboxRunning(): boolean {
     return spawnSync("bash", ["sandbox/status.sh"], { cwd: root, stdio: "ignore" }).status === 0;
 }
 
+/** Runs the suite; stops the sandbox afterwards when it started it. A failing stop fails the run too. */
 async function main(): Promise<number> {
     const startedHere = !sandboxRunning();
+    let code = 1;
     try {
         run("bash", ["sandbox/up.sh"]);
         run("npm", ["run", "--silent", "build"]);
@@ -37,12 +39,19 @@ async function main(): Promise<number> {
         });
         console.log(`\ne2e suite took ${Math.round((Date.now() - started) / 1000)} s`);
         console.log(`${stats.passes} passed, ${stats.failures} failed`);
-        return stats.failures === 0 && stats.passes > 0 ? 0 : 1;
+        code = stats.failures === 0 && stats.passes > 0 ? 0 : 1;
     } finally {
         if (startedHere) {
-            run("bash", ["sandbox/down.sh"]);
+            // Reported, not thrown: a failing stop must not hide the suite's result.
+            try {
+                run("bash", ["sandbox/down.sh"]);
+            } catch (error) {
+                console.error(`e2e: ${error instanceof Error ? error.message : error}`);
+                code = 1;
+            }
         }
     }
+    return code;
 }
 
 main().then((code) => process.exit(code), (error) => {
