@@ -75,5 +75,14 @@ sbx_apt_install() {
   if [ ! -e "$SBX_STATE/.apt-updated" ]; then
     apt-get update && touch "$SBX_STATE/.apt-updated"
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  # Packages such as docker-registry start a service of their own on install (on :5000, every interface).
+  # The sandbox runs its own servers on loopback, so a policy-rc.d keeps apt from starting any, unless
+  # the machine already has a policy of its own.
+  local policy=/usr/sbin/policy-rc.d own_policy=0 rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
+  [ "$own_policy" = 1 ] && rm -f "$policy"
+  return $rc
 }

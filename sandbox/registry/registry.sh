@@ -5,8 +5,8 @@
 # Usage as a script:   bash sandbox/registry/registry.sh {start|stop|status|ensure|env|seed|bridge-start|bridge-stop|bridge-status}
 # Usage as a library:  source sandbox/registry/registry.sh   (defines the functions, runs nothing)
 #
-#   registry_start    install docker-registry + apache2-utils (Debian) if missing, keep Debian's own
-#                     service off, pick the port (SBX_REGISTRY_PORT, else 5055, else the next free one up
+#   registry_start    install docker-registry + apache2-utils (Debian) if missing, without letting apt start
+#                     its own service (sbx_apt_install), pick the port (SBX_REGISTRY_PORT, else 5055, else the next free one up
 #                     to 5099; persisted in .sandbox/registry/port), create user "ecrx" with a random
 #                     password (.sandbox/registry/password, mode 600) in a bcrypt htpasswd (plus user AWS with
 #                     moto's fixed GetAuthorizationToken password "<SBX_REGISTRY_MOTO_ACCOUNT>-auth-token",
@@ -137,22 +137,6 @@ _bridge_choose_port() {
   echo "no free port for the bridge in 5057..5099"; return 1
 }
 
-_registry_disable_debian_service() {
-  # Debian's package ships docker-registry.service (listens on :5000, all interfaces). We never use it.
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-    systemctl disable --now docker-registry.service || true
-    echo "disabled Debian's docker-registry.service (systemd)"
-  else
-    # no systemd here: policy-rc.d kept apt from starting it; keep the sysv link off too
-    update-rc.d docker-registry disable >/dev/null 2>&1 || true
-    if [ -x /etc/init.d/docker-registry ] && /etc/init.d/docker-registry status >/dev/null 2>&1; then
-      /etc/init.d/docker-registry stop || true
-      echo "stopped Debian's docker-registry init service"
-    fi
-    echo "Debian's docker-registry service is not running (no systemd; policy-rc.d denied its start)"
-  fi
-}
-
 _registry_credentials() {
   mkdir -p "$REGISTRY_STATE" "$DOCKER_CONFIG_DIR"
   chmod 700 "$REGISTRY_STATE" "$DOCKER_CONFIG_DIR"
@@ -271,7 +255,6 @@ registry_status() {
 _registry_do_start() {
   command -v docker-registry >/dev/null && command -v htpasswd >/dev/null && command -v curl >/dev/null ||
     sbx_apt_install docker-registry apache2-utils curl || return 1
-  _registry_disable_debian_service
   mkdir -p "$REGISTRY_STATE"
   if [ "$SBX_BRIDGE" = 1 ]; then _bridge_choose_port || return 1; fi
   _registry_choose_port || return 1
