@@ -19,6 +19,13 @@ function median(values: number[]): number {
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The custom resources a stack holds, by type: what both programs must register alike for the ratio to mean anything. */
+function customResources(stack: ProgramStack): string {
+    return stack.resources().map((r) => r.type).filter((type) => !type.startsWith("pulumi:") && !type.startsWith("ecrx:")).sort().join(", ");
+}
+
+const registered: Record<string, string> = {};
+
 function round(programDir: string, index: number): Record<Phase, number> {
     const stack = ProgramStack.create(programDir, { stack: `bench${index}`, secrets: { buildToken: "bench" }, config: { forceDelete: "true" } });
     try {
@@ -27,9 +34,12 @@ function round(programDir: string, index: number): Record<Phase, number> {
         }
         // A context no earlier round built, so the first up really builds.
         fs.writeFileSync(path.join(stack.dir, "context", "message.txt"), `bench ${process.pid} ${index}\n`);
+        const preview = stack.pulumiOk(["preview"]).seconds;
+        const firstUp = stack.up().seconds;
+        registered[programDir] = customResources(stack);
         return {
-            "preview": stack.pulumiOk(["preview"]).seconds,
-            "first up": stack.up().seconds,
+            "preview": preview,
+            "first up": firstUp,
             "no-op up": stack.up().seconds,
             "destroy": stack.pulumiOk(["destroy", "--yes", "--skip-preview"]).seconds,
         };
@@ -52,7 +62,12 @@ function main(): void {
             console.log(`round ${i + 1}/${RUNS} ${name}: ${PHASES.map((p) => `${p} ${result[p].toFixed(1)} s`).join(", ")}`);
         }
     }
-    console.log(`\nmedians of ${RUNS} rounds (seconds)`);
+    const [ecrxResources, byHandResources] = Object.values(PROGRAMS).map((dir) => registered[dir]);
+    if (ecrxResources !== byHandResources) {
+        throw new Error(`the programs register different resources:\n  ecrx:    ${ecrxResources}\n  by hand: ${byHandResources}`);
+    }
+    console.log(`\nboth register: ${ecrxResources}`);
+    console.log(`medians of ${RUNS} rounds (seconds)`);
     console.log(`${"phase".padEnd(10)} ${"ecrx".padStart(8)} ${"by hand".padStart(8)} ${"ratio".padStart(7)}`);
     for (const phase of PHASES) {
         const ecrx = median(times.ecrx[phase]);

@@ -10,9 +10,9 @@ const config = new pulumi.Config();
 const expire = { type: "expire" };
 
 const repository = new aws.ecr.Repository("app", {
-    imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
-    imageTagMutabilityExclusionFilters: [{ filter: "latest", filterType: "WILDCARD" }],
+    imageTagMutability: "MUTABLE",
     imageScanningConfiguration: { scanOnPush: true },
+    encryptionConfigurations: [{ encryptionType: "AES256" }],
     forceDelete: config.getBoolean("forceDelete") ?? false,
 });
 new aws.ecr.LifecyclePolicy("app", {
@@ -28,7 +28,9 @@ new aws.ecr.LifecyclePolicy("app", {
 
 const cache = new aws.ecr.Repository("app-cache", {
     name: pulumi.interpolate`${repository.name}/build-cache`,
+    imageTagMutability: "MUTABLE",
     imageScanningConfiguration: { scanOnPush: false },
+    encryptionConfigurations: [{ encryptionType: "AES256" }],
     forceDelete: true,
 });
 new aws.ecr.LifecyclePolicy("app-cache", {
