@@ -26,30 +26,39 @@ _npm_plugin_version() {
   node -p "const p = require('$SBX_ROOT/node_modules/$1/package.json'); (p.pulumi && p.pulumi.version) || p.version"
 }
 
-# _go_tool DIR OUTPUT MODULE_DIR PACKAGE LDFLAGS: builds PACKAGE in MODULE_DIR into DIR/OUTPUT unless the
-# stamp matches. -trimpath keeps local paths out of the binaries and lets every clone share Go's build cache.
-_go_tool() {
-  local dir="$1" output="$2" module="$3" package="$4" ldflags="$5" stamp
-  stamp=$(cd "$module" && cat go.mod go.sum $(ls ./*.go 2>/dev/null) | sha256sum | cut -c1-16)
-  if [ -x "$dir/$output" ] && [ "$(cat "$dir/.$output.stamp" 2>/dev/null)" = "$stamp" ]; then
-    echo "$output is up to date"
+# _build_when_changed OUTPUT STAMP CMD...: runs CMD to make OUTPUT unless OUTPUT was last made from
+# inputs whose hash is STAMP (kept in .OUTPUT.stamp beside it).
+_build_when_changed() {
+  local output="$1" stamp="$2" record
+  shift 2
+  record="$(dirname "$output")/.$(basename "$output").stamp"
+  if [ -x "$output" ] && [ "$(cat "$record" 2>/dev/null)" = "$stamp" ]; then
+    echo "$(basename "$output") is up to date"
     return 0
   fi
-  mkdir -p "$dir"
-  (cd "$module" && go build -trimpath -o "$dir/$output" -ldflags "$ldflags" "$package") || return 1
-  echo "$stamp" >"$dir/.$output.stamp"
+  mkdir -p "$(dirname "$output")"
+  "$@" || return 1
+  echo "$stamp" >"$record"
+}
+
+# _go_tool DIR OUTPUT MODULE_DIR PACKAGE LDFLAGS: builds PACKAGE in MODULE_DIR into DIR/OUTPUT when the
+# module's go.mod, go.sum or sources changed. -trimpath keeps local paths out of the binaries and lets
+# every clone share Go's build cache.
+_go_tool() {
+  local output="$1/$2" module="$3" package="$4" ldflags="$5" stamp
+  stamp=$(cd "$module" && cat go.mod go.sum $(ls ./*.go 2>/dev/null) | sha256sum | cut -c1-16)
+  _build_when_changed "$output" "$stamp" _go_build "$module" "$package" "$ldflags" "$output"
+}
+
+_go_build() {
+  (cd "$1" && go build -trimpath -o "$4" -ldflags "$3" "$2")
 }
 
 # The kubernetes provider needs files its module generates, so its own build.sh builds it (see its go.mod).
 _kubernetes_plugin() {
   local module="$_TOOLS_DIR/tools/kubernetes" output="$SBX_PLUGIN_FILES/pulumi-resource-kubernetes" stamp
   stamp=$(cd "$module" && cat go.mod go.sum build.sh | sha256sum | cut -c1-16)
-  if [ -x "$output" ] && [ "$(cat "$SBX_PLUGIN_FILES/.pulumi-resource-kubernetes.stamp" 2>/dev/null)" = "$stamp" ]; then
-    echo "pulumi-resource-kubernetes is up to date"
-    return 0
-  fi
-  OUT="$output" bash "$module/build.sh" || return 1
-  echo "$stamp" >"$SBX_PLUGIN_FILES/.pulumi-resource-kubernetes.stamp"
+  _build_when_changed "$output" "$stamp" env OUT="$output" bash "$module/build.sh"
 }
 
 # The Python host is the same binary under its own name, with the Python SDK's launcher script beside it.
