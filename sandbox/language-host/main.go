@@ -170,6 +170,17 @@ func about(ctx context.Context, executable string, metadata map[string]string) (
 	return &pulumirpc.AboutResponse{Executable: path, Version: strings.TrimSpace(string(out)), Metadata: metadata}, nil
 }
 
+// flagArgs renders name/value pairs as `--name value`, leaving out the empty values, as the official hosts do.
+func flagArgs(pairs [][2]string) []string {
+	var args []string
+	for _, pair := range pairs {
+		if pair[1] != "" {
+			args = append(args, "--"+pair[0], pair[1])
+		}
+	}
+	return args
+}
+
 func secretKeysJSON(keys []string) string {
 	if keys == nil {
 		keys = []string{}

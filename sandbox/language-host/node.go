@@ -112,7 +112,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 	args := append(nodeArgs(req.Info.Options.AsMap()), runner)
-	for _, flagValue := range [][2]string{
+	args = append(args, flagArgs([][2]string{
 		{"monitor", req.MonitorAddress},
 		{"engine", h.engineAddress},
 		{"organization", req.Organization},
@@ -120,11 +120,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		{"root-directory", req.Info.RootDirectory},
 		{"stack", req.Stack},
 		{"pwd", programDir},
-	} {
-		if flagValue[1] != "" {
-			args = append(args, "--"+flagValue[0], flagValue[1])
-		}
-	}
+	})...)
 	if req.DryRun {
 		args = append(args, "--dry-run")
 	}

@@ -55,7 +55,7 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 		return nil, err
 	}
 	args := []string{filepath.Join(filepath.Dir(self), pythonExec)}
-	for _, flagValue := range [][2]string{
+	args = append(args, flagArgs([][2]string{
 		{"monitor", req.MonitorAddress},
 		{"engine", h.engineAddress},
 		{"project", req.Project},
@@ -65,11 +65,7 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 		{"dry_run", strconv.FormatBool(req.DryRun)},
 		{"parallel", strconv.Itoa(int(req.Parallel))},
 		{"organization", req.Organization},
-	} {
-		if flagValue[1] != "" {
-			args = append(args, "--"+flagValue[0], flagValue[1])
-		}
-	}
+	})...)
 	args = append(append(args, req.Info.EntryPoint), req.Args...)
 	cmd, err := tc.Command(h.ctx, args...)
 	if err != nil {
