@@ -42,12 +42,12 @@ export interface CommandResult {
  * Runs a command with the sandbox's environment (and nothing of the caller's AWS or Pulumi settings).
  * `input` is its standard input.
  */
-export function runInSandbox(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}, input?: string): CommandResult {
+export function runInSandbox(command: string, args: string[], cwd: string, input?: string): CommandResult {
     const started = process.hrtime.bigint();
     const result = spawnSync(command, args, {
         cwd,
         input,
-        env: { HOME: process.env.HOME ?? os.homedir(), ...sandboxEnv(), NO_COLOR: "1", ...extraEnv },
+        env: { HOME: process.env.HOME ?? os.homedir(), ...sandboxEnv(), NO_COLOR: "1" },
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
     });
@@ -126,7 +126,7 @@ export class ProgramStack {
     }
 
     pulumi(args: string[], input?: string): CommandResult {
-        return runInSandbox("pulumi", [...args, "--stack", this.name, "--non-interactive"], this.dir, {}, input);
+        return runInSandbox("pulumi", [...args, "--stack", this.name, "--non-interactive"], this.dir, input);
     }
 
     /** Runs pulumi and fails with its whole output when it does not succeed. */
@@ -168,11 +168,16 @@ export class ProgramStack {
         return found[0];
     }
 
-    /** Destroys what is left and removes the stack and the copy; for after-hooks, so it never throws. */
+    /**
+     * Destroys what is left and removes the stack and the copy; for after-hooks, so it never throws. A
+     * repository a failed scenario left holding images is deleted by an update to `forceDelete` first.
+     */
     dispose(): void {
-        this.pulumi(["config", "set", "forceDelete", "true"]);
-        this.pulumi(["up", "--yes", "--skip-preview"]);
-        this.pulumi(["destroy", "--yes", "--skip-preview"]);
+        if (this.pulumi(["destroy", "--yes", "--skip-preview"]).code !== 0) {
+            this.pulumi(["config", "set", "forceDelete", "true"]);
+            this.pulumi(["up", "--yes", "--skip-preview"]);
+            this.pulumi(["destroy", "--yes", "--skip-preview"]);
+        }
         this.pulumi(["stack", "rm", "--yes", "--force"]);
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
