@@ -17,6 +17,8 @@ source "$_TOOLS_DIR/buildkit/common.sh"
 PULUMI_VERSION="v3.274.1"
 DOCKER_BUILD_VERSION="0.0.22"
 PULUMI_YAML_VERSION="v1.25.0"
+PULUMI_JAVA_VERSION="v1.34.0"
+PULUMI_DOTNET_VERSION="v3.110.0"
 SBX_PULUMI_HOME="$SBX_STATE/pulumi-home"
 # Provider binaries are kept off the PATH: the engine would prefer a PATH copy to the installed plugin.
 SBX_PLUGIN_FILES="$SBX_STATE/plugin-files"
@@ -61,11 +63,13 @@ _kubernetes_plugin() {
   _build_when_changed "$output" "$stamp" env OUT="$output" bash "$module/build.sh"
 }
 
-# The Python host is the same binary under its own name, with the Python SDK's launcher script beside it.
-_python_host() {
+# The Python and Go hosts are the same binary under their own names; the Python SDK's launcher script
+# goes beside it.
+_python_and_go_hosts() {
   local sdk
   sdk=$(cd "$_TOOLS_DIR/language-host" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) || return 1
   ln -f "$SBX_BIN/pulumi-language-nodejs" "$SBX_BIN/pulumi-language-python" &&
+    ln -f "$SBX_BIN/pulumi-language-nodejs" "$SBX_BIN/pulumi-language-go" &&
     install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$SBX_BIN/pulumi-language-python-exec"
 }
 
@@ -74,9 +78,13 @@ tools_build() {
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
   sbx_step language-nodejs _go_tool "$SBX_BIN" pulumi-language-nodejs "$_TOOLS_DIR/language-host" . \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
-  sbx_step language-python _python_host || return 1
+  sbx_step language-python-go _python_and_go_hosts || return 1
   sbx_step language-yaml _go_tool "$SBX_BIN" pulumi-language-yaml "$_TOOLS_DIR/tools/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" || return 1
+  sbx_step language-java _go_tool "$SBX_BIN" pulumi-language-java "$_TOOLS_DIR/tools/java" github.com/pulumi/pulumi-java/pkg/cmd/pulumi-language-java \
+    "-X github.com/pulumi/pulumi-java/pkg/version.Version=$PULUMI_JAVA_VERSION" || return 1
+  sbx_step language-dotnet _go_tool "$SBX_BIN" pulumi-language-dotnet "$_TOOLS_DIR/tools/dotnet" github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 \
+    "-X github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3/version.Version=$PULUMI_DOTNET_VERSION" || return 1
   sbx_step docker-build-plugin _go_tool "$SBX_PLUGIN_FILES" pulumi-resource-docker-build "$_TOOLS_DIR/tools/docker-build" \
     github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build \
     "-X github.com/pulumi/pulumi-docker-build/provider.Version=$DOCKER_BUILD_VERSION" || return 1

@@ -59,8 +59,11 @@ func main() {
 	}
 	// One binary, two names: the engine starts pulumi-language-<runtime>.
 	var host pulumirpc.LanguageRuntimeServer = &nodeHost{baseHost: base}
-	if strings.HasSuffix(filepath.Base(os.Args[0]), "-python") {
+	switch name := filepath.Base(os.Args[0]); {
+	case strings.HasSuffix(name, "-python"):
 		host = &pythonHost{baseHost: base}
+	case strings.HasSuffix(name, "-go"):
+		host = &goHost{baseHost: base}
 	}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancel,
@@ -179,6 +182,16 @@ func flagArgs(pairs [][2]string) []string {
 		}
 	}
 	return args
+}
+
+// configJSON is the stack's config as the SDKs read PULUMI_CONFIG: an object, `{}` when there is
+// none (the Python SDK fails on `null`).
+func configJSON(values map[string]string) string {
+	if values == nil {
+		values = map[string]string{}
+	}
+	text, _ := json.Marshal(values) // A map of strings always marshals.
+	return string(text)
 }
 
 func secretKeysJSON(keys []string) string {

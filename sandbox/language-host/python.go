@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
+	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
@@ -71,14 +75,10 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	configJSON, err := json.Marshal(req.Config)
-	if err != nil {
-		return nil, err
-	}
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
 	}
-	cmd.Env = append(cmd.Env, "PULUMI_CONFIG="+string(configJSON), "PULUMI_CONFIG_SECRET_KEYS="+secretKeysJSON(req.ConfigSecretKeys))
+	cmd.Env = append(cmd.Env, "PULUMI_CONFIG="+configJSON(req.Config), "PULUMI_CONFIG_SECRET_KEYS="+secretKeysJSON(req.ConfigSecretKeys))
 	return h.runProgram(cmd), nil
 }
 
@@ -180,4 +180,37 @@ func (h *pythonHost) GetProgramDependencies(ctx context.Context, req *pulumirpc.
 		response.Dependencies = append(response.Dependencies, &pulumirpc.DependencyInfo{Name: p.Name, Version: p.Version})
 	}
 	return response, nil
+}
+
+func (h *pythonHost) GeneratePackage(ctx context.Context, req *pulumirpc.GeneratePackageRequest) (*pulumirpc.GeneratePackageResponse, error) {
+	return generatePackage(req, func(pkg *schema.Package, req *pulumirpc.GeneratePackageRequest, loader schema.ReferenceLoader) (map[string][]byte, error) {
+		return pythongen.GeneratePackage("pulumi-language-python", pkg, req.ExtraFiles, loader)
+	})
+}
+
+// Link adds each generated SDK's folder to requirements.txt, which InstallDependencies then installs
+// into the virtual environment. Only the pip toolchain is linked; uv and poetry keep their own
+// project files, which this host does not edit.
+func (h *pythonHost) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	if toolchainName, _ := req.Info.Options.AsMap()["toolchain"].(string); toolchainName != "" && toolchainName != "pip" {
+		return nil, fmt.Errorf("linking an SDK into a %s project is not supported here; add %s to the project yourself", toolchainName, req.Packages[0].GetPath())
+	}
+	requirementsPath := filepath.Join(req.Info.ProgramDirectory, "requirements.txt")
+	existing, err := os.ReadFile(requirementsPath)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimRight(string(existing), "\n"), "\n")
+	var instructions []string
+	for _, dependency := range req.Packages {
+		if !slices.Contains(lines, dependency.Path) {
+			lines = append(lines, dependency.Path)
+		}
+		name := dependency.Package.GetName()
+		instructions = append(instructions, fmt.Sprintf("import pulumi_%s as %s", strings.ReplaceAll(name, "-", "_"), strings.ReplaceAll(name, "-", "_")))
+	}
+	if err := os.WriteFile(requirementsPath, []byte(strings.TrimLeft(strings.Join(lines, "\n"), "\n")+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return &pulumirpc.LinkResponse{ImportInstructions: "You can import the SDK in your Python code with:\n\n  " + strings.Join(instructions, "\n  ")}, nil
 }
