@@ -122,12 +122,14 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             assert.equal(schema.resources[REPOSITORY_COMPONENT].methods.buildAndPushImage, BUILD_AND_PUSH_IMAGE);
             assert.deepEqual(schema.functions[BUILD_AND_PUSH_IMAGE].inputs.properties.__self__, { $ref: `#/resources/${REPOSITORY_COMPONENT}` });
             assert.equal(schema.functions[BUILD_AND_PUSH_IMAGE].outputs.properties.imageUri.type, "string");
-            // `selection="untagged"` or `selection={"tag_prefix_list": [...]}`: a string enum or an object type.
+            // `selection="untagged"` or `selection={"tag_prefix_list": [...]}`: a plain string or an object type.
+            // Not the TagStatus enum: Go's code generator turns a union with an enum into the enum's string
+            // type, so Go programs could not pass the object form at all.
             const selection = schema.types["ecrx:index:LifecycleRule"].properties.selection;
-            const [enumRef, objectRef] = selection.oneOf.map((s: { $ref: string }) => schema.types[s.$ref.replace("#/types/", "")]);
-            assert.equal(enumRef.type, "string");
-            assert.deepEqual(enumRef.enum.map((e: { value: string }) => e.value).sort(), ["any", "tagged", "untagged"]);
-            assert.equal(objectRef.type, "object");
+            assert.deepEqual(selection.oneOf, [{ type: "string" }, { $ref: "#/types/ecrx:index:LifecycleSelection" }]);
+            const objectForm = schema.types["ecrx:index:LifecycleSelection"];
+            assert.equal(objectForm.type, "object");
+            assert.deepEqual(schema.types[objectForm.properties.tagStatus.$ref.replace("#/types/", "")].enum.map((e: { value: string }) => e.value).sort(), ["any", "tagged", "untagged"]);
             assert.equal(schema.language.python.packageName, "pulumi_ecrx");
         });
     });
