@@ -1,10 +1,12 @@
 // `npm run bench:e2e`: the wall time of preview, first up (with the image build), no-op up and destroy
 // on the real engine in the sandbox, for the end-to-end program through ecrx and for the same resources
 // written by hand (bench/programs/by-hand), measured in the same run, alternating, so that the ratio is
-// the components' overhead. Not a test: it prints medians. BENCH_RUNS sets the rounds (default 3).
+// the components' overhead. Then the `pulumi preview` wall time of the same program in TypeScript (the
+// e2e suite's twin), Python and YAML (the examples), alternating, with the ratio to TypeScript: what a
+// language's SDK and host add. Not a test: it prints medians. BENCH_RUNS sets the rounds (default 3).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ProgramStack } from "../tests/e2e/support/sandbox";
+import { ProgramStack, REPO_ROOT, runInSandbox, sandboxEnv } from "../tests/e2e/support/sandbox";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PHASES = ["preview", "first up", "no-op up", "destroy"] as const;
@@ -76,4 +78,42 @@ function main(): void {
     }
 }
 
+/** The same program's preview, in each language with a host here that runs it without a build step. */
+function languagePreviews(): void {
+    const baseImage = sandboxEnv().ECRX_SANDBOX_BASE_IMAGE;
+    const examples = path.join(REPO_ROOT, "examples");
+    const programs: Record<string, { dir: string; config?: Record<string, string>; install?: string[] }> = {
+        TypeScript: { dir: path.join(REPO_ROOT, "tests", "e2e", "programs", "twin"), config: { context: path.join(examples, "go", "app") } },
+        Python: { dir: path.join(examples, "python"), install: ["package", "add", REPO_ROOT] },
+        YAML: { dir: path.join(examples, "yaml") },
+    };
+    const stacks: Record<string, ProgramStack> = {};
+    try {
+        for (const [language, program] of Object.entries(programs)) {
+            stacks[language] = ProgramStack.create(program.dir, { stack: "bench-preview", config: { baseImage, "ecrx:buildOnPreview": "false", ...program.config } });
+            if (program.install !== undefined) {
+                const install = runInSandbox("pulumi", program.install, stacks[language].dir);
+                if (install.code !== 0) {
+                    throw new Error(`pulumi ${program.install.join(" ")} for ${language} failed:\n${install.output}`);
+                }
+            }
+            stacks[language].pulumiOk(["preview"]); // Warm: first runs compile and load caches.
+        }
+        const times: Record<string, number[]> = Object.fromEntries(Object.keys(programs).map((language) => [language, []]));
+        for (let i = 0; i < RUNS; i++) {
+            for (const language of Object.keys(programs)) {
+                times[language].push(stacks[language].pulumiOk(["preview"]).seconds);
+            }
+        }
+        console.log(`\npulumi preview of the same program, medians of ${RUNS} rounds (seconds)`);
+        const typescript = median(times.TypeScript);
+        for (const language of Object.keys(programs)) {
+            console.log(`${language.padEnd(10)} ${median(times[language]).toFixed(1).padStart(8)} ${(median(times[language]) / typescript).toFixed(2).padStart(6)}×`);
+        }
+    } finally {
+        Object.values(stacks).forEach((stack) => stack.dispose());
+    }
+}
+
 main();
+languagePreviews();

@@ -5,7 +5,7 @@
 #
 # Usage as a library:  source sandbox/tools.sh   (defines the functions, runs nothing)
 #   tools_build      build every binary whose pinned inputs changed since it was last built
-#   tools_plugins    install docker-build, kubernetes and the aws test double into $PULUMI_HOME/plugins
+#   tools_plugins    install docker-build, kubernetes, the aws test double and the Java host into $PULUMI_HOME/plugins
 #
 # Each binary is rebuilt only when the files that pin it (its go.mod, go.sum and sources) change:
 # a stamp of their hash sits next to the binary.
@@ -81,7 +81,8 @@ tools_build() {
   sbx_step language-python-go _python_and_go_hosts || return 1
   sbx_step language-yaml _go_tool "$SBX_BIN" pulumi-language-yaml "$_TOOLS_DIR/tools/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" || return 1
-  sbx_step language-java _go_tool "$SBX_BIN" pulumi-language-java "$_TOOLS_DIR/tools/java" github.com/pulumi/pulumi-java/pkg/cmd/pulumi-language-java \
+  # Java's host is not one the CLI bundles, so it is a plugin, kept off the PATH like the providers.
+  sbx_step language-java _go_tool "$SBX_PLUGIN_FILES" pulumi-language-java "$_TOOLS_DIR/tools/java" github.com/pulumi/pulumi-java/pkg/cmd/pulumi-language-java \
     "-X github.com/pulumi/pulumi-java/pkg/version.Version=$PULUMI_JAVA_VERSION" || return 1
   sbx_step language-dotnet _go_tool "$SBX_BIN" pulumi-language-dotnet "$_TOOLS_DIR/tools/dotnet" github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 \
     "-X github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3/version.Version=$PULUMI_DOTNET_VERSION" || return 1
@@ -120,6 +121,7 @@ tools_plugins() {
   # A pre-4.25.0 build in the slot of the version @pulumi/kubernetes asks for: the only one the proxy serves.
   sbx_step plugin-kubernetes _install_plugin resource kubernetes "$kubernetes" "$SBX_PLUGIN_FILES/pulumi-resource-kubernetes" || return 1
   sbx_step plugin-aws-double _install_aws_double "$aws" || return 1
+  sbx_step plugin-language-java _install_plugin language java "${PULUMI_JAVA_VERSION#v}" "$SBX_PLUGIN_FILES/pulumi-language-java" || return 1
 }
 
 # The aws plugin is the test double in tests/sandbox/aws-provider, started through a launcher script.

@@ -2,10 +2,6 @@ module ecrx-go-example
 
 go 1.26
 
-require (
-	github.com/ecrx/ecrx/sdk/go v0.0.0
-	github.com/pulumi/pulumi/sdk/v3 v3.274.1
-)
-
-// Written by `pulumi package add ../..`, with the SDK it generates.
-replace github.com/ecrx/ecrx/sdk/go => ./sdks/ecrx
+// `pulumi package add ../..` adds the require and the replace of github.com/ecrx/ecrx/sdk/go, the
+// SDK it generates under sdks/ecrx.
+require github.com/pulumi/pulumi/sdk/v3 v3.274.1

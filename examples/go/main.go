@@ -27,6 +27,8 @@ func main() {
 				},
 			},
 			Access: ecrx.RepositoryAccessArgs{Pull: pulumi.StringArray{pulumi.String("210987654321")}},
+			// A throwaway stack sets forceDelete, so that `pulumi destroy` also deletes the images it pushed.
+			ForceDelete: pulumi.Bool(config.GetBool(ctx, "forceDelete")),
 		})
 		if err != nil {
 			return err

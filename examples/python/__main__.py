@@ -21,6 +21,8 @@ repository = ecrx.Repository(
         ],
     },
     access={"pull": ["210987654321"]},
+    # A throwaway stack sets forceDelete, so that `pulumi destroy` also deletes the images it pushed.
+    force_delete=config.get_bool("forceDelete") or False,
 )
 
 image = ecrx.Image("image", repository=repository, context=app, platforms=["linux/amd64"], build_args=build_args)

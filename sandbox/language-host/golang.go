@@ -126,7 +126,11 @@ func (h *goHost) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumir
 		if out, err := edit.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("go mod edit in %s: %v\n%s", req.Info.ProgramDirectory, err, out)
 		}
-		instructions = append(instructions, fmt.Sprintf("import %q", module+"/"+dependency.Package.GetName()))
+		// The package's folder in the SDK is the one with its plugin manifest ("dockerbuild" for docker-build).
+		manifests, _ := filepath.Glob(filepath.Join(req.Info.RootDirectory, dependency.Path, "*", "pulumi-plugin.json"))
+		for _, manifest := range manifests {
+			instructions = append(instructions, fmt.Sprintf("import %q", module+"/"+filepath.Base(filepath.Dir(manifest))))
+		}
 	}
 	return &pulumirpc.LinkResponse{ImportInstructions: "You can import the SDK in your Go code with:\n\n  " + strings.Join(instructions, "\n  ")}, nil
 }

@@ -39,6 +39,8 @@ const exitAfterUserActionableMessage = 32
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.String("tracing", "", "accepted for the engine's sake; tracing is not forwarded")
+	// Older engines, such as the one inside the YAML host, pass the program's root this way.
+	flag.String("root", "", "accepted for older engines' sake; the root comes with each request")
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version.Version)

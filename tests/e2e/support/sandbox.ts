@@ -66,6 +66,22 @@ export function runInSandbox(command: string, args: string[], cwd: string, input
 /** The packages a program's node_modules links to this repository's copies, so there is one @pulumi/pulumi. */
 const LINKED_PACKAGES = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker-build", "@types/node"];
 
+/** What installing a program writes into its folder; a copy starts without them. */
+const GENERATED_FOLDERS = ["node_modules", "sdks", "venv", "target"];
+
+/**
+ * A copy's Pulumi.yaml names its local packages (`ecrx: ../..`) from the original's folder, since
+ * the copy lives elsewhere; only the `packages:` block's relative paths change.
+ */
+function rebasePackagePaths(programDir: string, copyDir: string): void {
+    const projectFile = path.join(copyDir, "Pulumi.yaml");
+    const text = fs.readFileSync(projectFile, "utf8");
+    const rebased = text.replace(/^(packages:\n)((?:[ \t]+.*\n|#.*\n)*)/m, (_, head: string, body: string) =>
+        head + body.replace(/^([ \t]+[\w-]+:[ \t]*)(\.{1,2}\/\S*|\.{1,2})[ \t]*$/gm,
+            (_line: string, key: string, relative: string) => key + path.resolve(programDir, relative)));
+    fs.writeFileSync(projectFile, rebased);
+}
+
 export interface StackOptions {
     /** The stack's name. Default: "e2e". */
     stack?: string;
@@ -100,7 +116,8 @@ export class ProgramStack {
     }
 
     private static initialize(programDir: string, dir: string, options: StackOptions): ProgramStack {
-        fs.cpSync(programDir, dir, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
+        fs.cpSync(programDir, dir, { recursive: true, filter: (source) => !GENERATED_FOLDERS.includes(path.basename(source)) });
+        rebasePackagePaths(programDir, dir);
         const modules = path.join(dir, "node_modules");
         for (const name of [...LINKED_PACKAGES, ...(options.packages ?? [])]) {
             fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
