@@ -99,9 +99,9 @@ describe("ecrx lifecycle plan, offline", () => {
         assert.equal(run.stderr, "");
         const lines = run.stdout.split("\n");
         assert.match(lines[0], /^DIGEST\s+TAGS\s+PUSHED\s+ACTION\s+RULE\s+REASON$/);
-        assert.match(lines[1], /^sha256:aaaaaaaaaaaa {2}beta-1, prod-1 {2}2025-05-22 12:00:00Z {2}expire {2}1 {5}rule 1 \(tag prefix prod, keep newest 1\): 2nd newest of 2 matching$/);
+        assert.match(lines[1], /^sha256:aaaaaaaaaaaa {2}beta-1, prod-1 {2}2025-05-22 12:00:00Z {2}expire {2}1 {5}rule 1 \(tag prefix prod, keep newest 1\): 2nd newest of 2 matching, beyond the newest 1$/);
         assert.match(lines[2], /^sha256:bbbbbbbbbbbb .* 2025-05-23 12:00:00Z {2}keep {4}1 .*rule 2 would expire it, but rule 1 selected it first$/);
-        assert.match(lines[3], /^sha256:cccccccccccc {2}beta-3 .* keep {4}2 {5}rule 2 \(tag prefix beta, keep newest 1\): newest of 3 matching$/);
+        assert.match(lines[3], /^sha256:cccccccccccc {2}beta-3 .* keep {4}2 {5}rule 2 \(tag prefix beta, keep newest 1\): newest of 3 matching, within the newest 1$/);
         assert.equal(lines[5], "3 images: 1 to expire, 0 to archive, 2 to keep (evaluated at 2025-06-01T12:00:00.000Z)");
         assert.doesNotMatch(run.stdout, /\x1b\[/);
     });
