@@ -302,6 +302,13 @@ describe("lifecycle.buildPolicy", () => {
                 ["rules[0].selection.tagPrefixList[0]", 'must be 1 to 128 tag characters (letters, digits, "_", "." and "-"), but is "feature/x".']);
         });
 
+        it("refuses a list with repeated entries, as repeated Image tags are, pointing at the repeat", () => {
+            assertRulesRejected([{ selection: { tagPrefixList: ["prod", "beta", "prod"] }, maximumNumberOfImages: 1 }],
+                ["rules[0].selection.tagPrefixList[2]", 'repeats "prod", which is already rules[0].selection.tagPrefixList[0]: each entry must appear once, remove the repeat.']);
+            assertDocumentRejected([rawRule(1, { tagStatus: "tagged", tagPatternList: ["v*", "v*"] })],
+                ["rules[0].selection.tagPatternList[1]", 'repeats "v*", which is already rules[0].selection.tagPatternList[0]']);
+        });
+
         it("rejects two rules with the same prefix list, in any order", () => {
             assertRulesRejected([
                 { selection: { tagPrefixList: ["a", "b"] }, maximumNumberOfImages: 1 },

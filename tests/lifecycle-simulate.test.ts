@@ -363,7 +363,7 @@ describe("simulate: validation", () => {
 
 const TAG_WORDS = ["prod", "beta", "dev", "rel"];
 
-/** Glob matching by recursion, independent of the simulator's compiled RegExp. */
+/** Glob matching by recursion, independent of the simulator's matcher. */
 function globMatches(pattern: string, tag: string): boolean {
     if (pattern === "") {
         return tag === "";

@@ -366,7 +366,7 @@ function readIndexChildren(indexChildren: SimulateOptions["indexChildren"], tabl
             continue;
         }
         const mediaType = table.mediaTypes[slot];
-        if (mediaType !== undefined && !isIndexMediaType(mediaType)) {
+        if (typeof mediaType === "string" && !isIndexMediaType(mediaType)) {
             problems.add(path, `is a ${mediaType} manifest, not an image index or manifest list, so it references no children: remove the entry.`);
         }
         if (!isStringList(children)) {
