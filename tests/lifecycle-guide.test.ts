@@ -8,6 +8,7 @@ import {
     LifecycleImage,
     LifecycleRule,
     parsePolicyDocument,
+    parsePolicyText,
     PolicyDocument,
     simulate,
     SimulatedImage,
@@ -15,23 +16,7 @@ import {
     ValidationError,
     ValidationProblem,
 } from "../sdk/lifecycle";
-import { parsePolicyText } from "../sdk/lifecycle/document";
-
-const NOW = Date.parse("2025-06-01T12:00:00Z");
-const DAY = 24 * 60 * 60 * 1000;
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-
-function daysAgo(days: number): string {
-    return new Date(NOW - days * DAY).toISOString();
-}
-
-function digest(name: string): string {
-    return `sha256:${name.toLowerCase().repeat(64).slice(0, 64)}`;
-}
-
-function image(name: string, tags: string[], pushedDaysAgo: number, extra: Partial<LifecycleImage> = {}): LifecycleImage {
-    return { imageDigest: digest(name), imageTags: tags, imagePushedAt: daysAgo(pushedDaysAgo), ...extra };
-}
+import { daysAgo, digest, image, NOW, OCI_INDEX } from "./support/lifecycle-fixtures";
 
 function verdictOf(result: SimulationResult, name: string): SimulatedImage {
     return result.images.find((entry) => entry.imageDigest === digest(name)) ?? assert.fail(`no image ${name}`);

@@ -15,24 +15,7 @@ import {
     ValidationError,
 } from "../sdk/lifecycle";
 import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/simulate";
-
-const NOW = Date.parse("2025-06-01T12:00:00Z");
-const DAY = 24 * 60 * 60 * 1000;
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-
-function daysAgo(days: number): string {
-    return new Date(NOW - days * DAY).toISOString();
-}
-
-/** A digest that reads as its name in failures: `digest("A")` is `sha256:aaaa…`. */
-function digest(name: string): string {
-    return `sha256:${name.toLowerCase().repeat(64).slice(0, 64)}`;
-}
-
-function image(name: string, tags: string[], pushedDaysAgo: number, extra: Partial<LifecycleImage> = {}): LifecycleImage {
-    return { imageDigest: digest(name), imageTags: tags, imagePushedAt: daysAgo(pushedDaysAgo), ...extra };
-}
+import { DAY, daysAgo, digest, globMatches, image, NOW, OCI_INDEX, OCI_MANIFEST } from "./support/lifecycle-fixtures";
 
 type Condition = Pick<PolicySelection, "countType" | "countNumber">;
 const keepNewest = (countNumber: number): Condition => ({ countType: "imageCountMoreThan", countNumber });
@@ -362,17 +345,6 @@ describe("simulate: validation", () => {
 // ---- Properties, against a naive re-statement of the rules --------------------------------------
 
 const TAG_WORDS = ["prod", "beta", "dev", "rel"];
-
-/** Glob matching by recursion, independent of the simulator's matcher. */
-function globMatches(pattern: string, tag: string): boolean {
-    if (pattern === "") {
-        return tag === "";
-    }
-    if (pattern[0] === "*") {
-        return globMatches(pattern.slice(1), tag) || (tag !== "" && globMatches(pattern, tag.slice(1)));
-    }
-    return tag !== "" && pattern[0] === tag[0] && globMatches(pattern.slice(1), tag.slice(1));
-}
 
 function naiveSelects(policyRule: PolicyRule, subject: LifecycleImage): boolean {
     const { tagStatus, tagPrefixList, tagPatternList, storageClass = "standard" } = policyRule.selection;

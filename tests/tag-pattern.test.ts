@@ -3,17 +3,7 @@
 import { strict as assert } from "node:assert";
 import * as fc from "fast-check";
 import { compileTagPattern } from "../sdk/lifecycle/tag-pattern";
-
-/** Glob matching by recursion over the pattern: slow, obviously right, and independent of the matcher. */
-function globMatches(pattern: string, tag: string): boolean {
-    if (pattern === "") {
-        return tag === "";
-    }
-    if (pattern[0] === "*") {
-        return globMatches(pattern.slice(1), tag) || (tag !== "" && globMatches(pattern, tag.slice(1)));
-    }
-    return tag !== "" && pattern[0] === tag[0] && globMatches(pattern.slice(1), tag.slice(1));
-}
+import { globMatches } from "./support/lifecycle-fixtures";
 
 describe("compileTagPattern", () => {
     it("matches whole tags, with * for any run of characters (none too), and every other character literal", () => {

@@ -22,6 +22,13 @@ export function compileTagPattern(pattern: string): TagPattern {
     const head = pieces[0];
     const tail = pieces[pieces.length - 1];
     const middle = pieces.slice(1, -1).filter((piece) => piece !== "");
+    // The common shapes, `prod*` and `*-rc`, are one string test each.
+    if (middle.length === 0 && tail === "") {
+        return { test: (tag) => tag.startsWith(head) };
+    }
+    if (middle.length === 0 && head === "") {
+        return { test: (tag) => tag.endsWith(tail) };
+    }
     const shortest = head.length + tail.length + middle.reduce((sum, piece) => sum + piece.length, 0);
     return {
         test(tag) {
