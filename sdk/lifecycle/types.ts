@@ -35,7 +35,11 @@ export interface LifecycleRule {
     maximumNumberOfImages?: number;
     /** Act on selected images pushed more than N days ago. ECR: `sinceImagePushed`. */
     maximumAgeLimit?: number;
-    /** Act on selected images not pulled for N days (push time when never pulled). ECR: `sinceImagePulled`. */
+    /**
+     * Archive selected images not pulled for N days (since the restore for an image restored from archive and
+     * not pulled since; since the push when never pulled). ECR: `sinceImagePulled`, which ECR takes only with
+     * `action: "archive"`.
+     */
     maximumDaysSinceLastPull?: number;
     /** Act on archived images archived more than N days ago (at least 90 to expire). ECR: `sinceImageTransitioned`. */
     maximumDaysInArchive?: number;
