@@ -61,8 +61,42 @@ export function describeValue(value: unknown): string {
     if (value === undefined) {
         return "nothing";
     }
-    const json = JSON.stringify(value);
-    return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+    if (typeof value === "bigint") {
+        return `the BigInt ${value}n`;
+    }
+    let json: string | undefined;
+    try {
+        json = JSON.stringify(value, withoutCycles());
+    } catch {
+        // A getter or toJSON that throws, or a BigInt deep inside: the message must still be built.
+        json = undefined;
+    }
+    if (json === undefined) {
+        return typeof value === "object" && value !== null ? "an object that cannot be shown as JSON" : String(value);
+    }
+    return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+/** A JSON.stringify replacer that writes "[cycle]" where an object contains itself, instead of throwing. */
+function withoutCycles(): (this: unknown, key: string, value: unknown) => unknown {
+    const ancestors: unknown[] = [];
+    return function (this: unknown, _key: string, value: unknown) {
+        if (typeof value === "bigint") {
+            return `${value}n`;
+        }
+        if (typeof value !== "object" || value === null) {
+            return value;
+        }
+        // `this` is the object holding `value`: drop the ancestors that are not on its path.
+        while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) {
+            ancestors.pop();
+        }
+        if (ancestors.includes(value)) {
+            return "[cycle]";
+        }
+        ancestors.push(value);
+        return value;
+    };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -79,4 +113,20 @@ export function checkKnownKeys(value: Record<string, unknown>, known: ReadonlySe
             problems.add(joinPath(path, key), `is not a field of ${owner}; use one of ${[...known].join(", ")}.`);
         }
     }
+}
+
+/**
+ * Whether `value` is a list of strings with no holes: a sparse array or a hole read as `undefined`, which
+ * `every` would skip, counts as not a string.
+ */
+export function isStringList(value: unknown): value is string[] {
+    if (!Array.isArray(value)) {
+        return false;
+    }
+    for (let index = 0; index < value.length; index++) {
+        if (typeof value[index] !== "string") {
+            return false;
+        }
+    }
+    return true;
 }

@@ -30,6 +30,8 @@ export interface RepositorySettingsView {
 export interface CheckedRepositorySettings {
     /** The exact lifecycle policy JSON; `undefined` when skipped, `UNKNOWN` when the rules are not known yet. */
     lifecyclePolicyText: Known<string | undefined>;
+    /** Lifecycle rules that may not mean what they seem to (a multi-entry tag list means AND), for a warning. */
+    lifecyclePolicyNotes: string[];
     /** The repository policy JSON; `undefined` when `access` grants nothing. */
     repositoryPolicyText: Known<string | undefined>;
 }
@@ -167,10 +169,12 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
         repositoryPolicyText = buildRepositoryPolicy(view.access, "access", problems);
     }
     let lifecyclePolicyText: Known<string | undefined> = UNKNOWN;
+    let lifecyclePolicyNotes: string[] = [];
     if (isKnown(view.lifeCyclePolicyArgs)) {
         try {
             const policy = translatePolicy(view.lifeCyclePolicyArgs, "lifeCyclePolicyArgs");
-            lifecyclePolicyText = policy === undefined ? undefined : JSON.stringify(policy);
+            lifecyclePolicyText = policy?.text;
+            lifecyclePolicyNotes = policy?.notes ?? [];
         } catch (error) {
             if (!ValidationError.isInstance(error)) {
                 throw error;
@@ -179,5 +183,5 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
         }
     }
     problems.throwIfAny(`Repository "${resourceName}"`);
-    return { lifecyclePolicyText, repositoryPolicyText };
+    return { lifecyclePolicyText, lifecyclePolicyNotes, repositoryPolicyText };
 }

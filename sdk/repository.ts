@@ -109,6 +109,8 @@ export class Repository extends pulumi.ComponentResource {
 
         super("ecrx:index:Repository", name, {}, opts);
         this.resourceName = name;
+        const warnAboutLifecycleRules = (notes: string[]) => notes.forEach((note) => pulumi.log.warn(`Repository "${name}": ${note}`, this));
+        warnAboutLifecycleRules(checked.lifecyclePolicyNotes);
 
         /**
          * An argument as given when it was checked above, otherwise checked once it resolves. The mutability mode
@@ -129,7 +131,13 @@ export class Repository extends pulumi.ComponentResource {
         /** A derived policy text: known now, or derived (and checked) once its argument resolves. */
         const derivedLater = (key: "lifeCyclePolicyArgs" | "access", text: "lifecyclePolicyText" | "repositoryPolicyText") =>
             isKnown(checked[text]) ? pulumi.output(checked[text] as string | undefined)
-                : applyChecked(args[key] as pulumi.Input<unknown>, (resolved) => checkRepositorySettings(name, { ...view, [key]: resolved })[text] as string | undefined);
+                : applyChecked(args[key] as pulumi.Input<unknown>, (resolved) => {
+                    const settings = checkRepositorySettings(name, { ...view, [key]: resolved });
+                    if (key === "lifeCyclePolicyArgs") {
+                        warnAboutLifecycleRules(settings.lifecyclePolicyNotes);
+                    }
+                    return settings[text] as string | undefined;
+                });
 
         const mutability = checkedLater("imageTagMutability") ?? "MUTABLE";
         const exclusionFilters = checkedLater("imageTagMutabilityExclusionFilters");

@@ -30,13 +30,21 @@ export interface RepositorySnapshot {
 // BatchGetImage takes at most this many image ids per call.
 const BATCH_GET_LIMIT = 100;
 
-/** Reads everything a plan needs; AWS failures become `UserError`s that say what to do. */
-export async function readRepository(target: LiveTarget, readPolicy: boolean): Promise<RepositorySnapshot> {
+/** The repository's name and registry, as every ECR request about it names them. */
+export type RepositoryIds = { repositoryName: string; registryId?: string };
+
+/** A client for the target's region and endpoint, and the ids that name its repository; destroy the client when done. */
+export function connect(target: LiveTarget): { client: ECRClient; ids: RepositoryIds } {
     const client = new ECRClient({
         ...(target.region !== undefined ? { region: target.region } : {}),
         ...(target.endpointUrl !== undefined ? { endpoint: target.endpointUrl } : {}),
     });
-    const ids = { repositoryName: target.repository, ...(target.registryId !== undefined ? { registryId: target.registryId } : {}) };
+    return { client, ids: { repositoryName: target.repository, ...(target.registryId !== undefined ? { registryId: target.registryId } : {}) } };
+}
+
+/** Reads everything a plan needs; AWS failures become `UserError`s that say what to do. */
+export async function readRepository(target: LiveTarget, readPolicy: boolean): Promise<RepositorySnapshot> {
+    const { client, ids } = connect(target);
     try {
         const images: ImageDetail[] = [];
         // Without the filter ECR lists only ACTIVE images, and archive rules would find nothing to act on.
@@ -59,7 +67,7 @@ export async function readRepository(target: LiveTarget, readPolicy: boolean): P
     }
 }
 
-async function readIndexChildren(client: ECRClient, ids: { repositoryName: string; registryId?: string }, indexDigests: string[],
+async function readIndexChildren(client: ECRClient, ids: RepositoryIds, indexDigests: string[],
     warnings: string[]): Promise<Record<string, string[]>> {
     const indexChildren: Record<string, string[]> = {};
     for (let start = 0; start < indexDigests.length; start += BATCH_GET_LIMIT) {
@@ -97,7 +105,7 @@ function childDigests(manifest: string | undefined): string[] | undefined {
 const NETWORK_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH"]);
 
 /** Turns the failures a user can fix into one clear message; anything else is a bug and passes through. */
-function explainAwsError(error: unknown, target: LiveTarget): unknown {
+export function explainAwsError(error: unknown, target: LiveTarget): unknown {
     if (!(error instanceof Error)) {
         return error;
     }

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { parseTimestamp, timestampProblem } from "../lifecycle/time";
 import { CliIO, UsageError, UserError } from "./io";
 import { EXIT_GUARD_TRIPPED, plan, PlanOptions } from "./plan";
+import { previewSettings } from "./preview-options";
 
 const EXIT_ERROR = 1;
 
@@ -22,6 +23,11 @@ Live, from ECR (standard AWS credential chain, read-only calls):
   --registry-id ID        default: the caller's account
   --endpoint-url URL      another ECR endpoint (default: AWS_ENDPOINT_URL_ECR, if set)
   --policy FILE           plan this policy instead of the stored one
+  --compare-aws-preview   also run ECR's own lifecycle policy preview of the same policy and list
+                          every image on which it and this plan disagree (exit code 3 if any)
+  --preview-timeout SECS  how long to wait for ECR's preview (default: 300)
+  --preview-poll-interval SECS
+                          how often to ask whether it is done (default: 5)
 
 Output:
   --format table|json     default: table (coloured on a terminal unless NO_COLOR is set)
@@ -30,7 +36,8 @@ Output:
                           would expire; may be repeated. A guard for CI, such as --fail-on-expire 'prod*'
   -h, --help              show this help
 
-Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} --fail-on-expire matched an image to expire.
+Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} --fail-on-expire matched an image to expire,
+3 ECR's preview disagrees with the plan (--compare-aws-preview).
 `;
 
 const OPTIONS = {
@@ -44,6 +51,9 @@ const OPTIONS = {
     "format": { type: "string" },
     "now": { type: "string" },
     "fail-on-expire": { type: "string", multiple: true },
+    "compare-aws-preview": { type: "boolean" },
+    "preview-timeout": { type: "string" },
+    "preview-poll-interval": { type: "string" },
     "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -121,6 +131,7 @@ function planOptions(values: ParsedValues): PlanOptions {
         format,
         now: readNow(values.now),
         failOnExpire: values["fail-on-expire"] ?? [],
+        compareAwsPreview: previewSettings(values),
     };
 }
 

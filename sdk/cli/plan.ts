@@ -1,10 +1,11 @@
 // `ecrx lifecycle plan`: gather a policy and the images (from files, or live from ECR), simulate, print.
 import { readFileSync } from "node:fs";
 import { isRecord, ValidationError } from "../errors";
-import { parsePolicyDocument } from "../lifecycle/document";
+import { parsePolicyText } from "../lifecycle/document";
 import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
 import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { PolicyDocument } from "../lifecycle/types";
+import type { PreviewComparison, PreviewSettings } from "./aws-preview";
 import { CliIO, UserError } from "./io";
 import type { LiveTarget } from "./live";
 import { renderTable } from "./table";
@@ -25,6 +26,8 @@ export interface PlanOptions {
     now: Date;
     /** Tag patterns (`*` wildcard) of images that must not expire. */
     failOnExpire: string[];
+    /** Live: also run ECR's own lifecycle policy preview and report every image on which it and the plan differ. */
+    compareAwsPreview?: PreviewSettings;
 }
 
 /** Where a policy or images came from, for messages. */
@@ -35,6 +38,8 @@ interface Sourced<T> {
 
 interface PlanInput {
     policy: PolicyDocument;
+    /** The policy's text exactly as read, which is what ECR's preview is given. */
+    policyText: string;
     images: Sourced<LifecycleImage[]>;
     indexChildren?: Record<string, string[]>;
     warnings: string[];
@@ -49,20 +54,36 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
     for (const warning of input.warnings) {
         io.stderr.write(`ecrx: warning: ${warning}\n`);
     }
+    for (const note of result.notes) {
+        io.stderr.write(`ecrx: note: ${note}\n`);
+    }
+    let comparison: PreviewComparison | undefined;
+    if (options.compareAwsPreview !== undefined && options.live !== undefined) {
+        const { compareWithAwsPreview } = await import("./aws-preview");
+        comparison = await compareWithAwsPreview(options.live, input.policyText, result, options.compareAwsPreview,
+            (line) => io.stderr.write(`ecrx: ${line}\n`));
+    }
     if (options.format === "json") {
-        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify(comparison === undefined ? result : { ...result, awsPreview: comparison }, null, 2)}\n`);
     } else {
         const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
         io.stdout.write(renderTable(result, options.now, color));
+        if (comparison !== undefined) {
+            const { renderComparison } = await import("./aws-preview");
+            io.stdout.write(renderComparison(comparison, result.images.length));
+        }
     }
-    return checkGuards(result, options.failOnExpire, io);
+    const guard = checkGuards(result, options.failOnExpire, io);
+    // A disagreement comes first: a guard's verdict rests on a plan that ECR has just contradicted.
+    return comparison !== undefined && comparison.disagreements.length > 0 ? (await import("./aws-preview")).EXIT_PREVIEW_DISAGREES : guard;
 }
 
 function readOffline(options: PlanOptions): PlanInput {
-    const policy = checkedPolicy(policyFromFile(options.policyFile!));
+    const policyFile = policyFromFile(options.policyFile!);
+    const policy = checkedPolicy(policyFile);
     const images = imagesFromFile(options.imagesFile!);
     const indexChildren = options.indexChildrenFile === undefined
-        ? undefined : readJsonFile(options.indexChildrenFile, "--index-children") as Record<string, string[]>;
+        ? undefined : readJsonFile(options.indexChildrenFile, "--index-children").value as Record<string, string[]>;
     const warnings = [...images.warnings];
     const unresolved = images.value.filter((image) =>
         isIndexMediaType(image?.imageManifestMediaType) && indexChildren?.[image.imageDigest] === undefined).length;
@@ -73,45 +94,53 @@ function readOffline(options: PlanOptions): PlanInput {
     }
     // Problems in the index map are reported by the simulation, together with those of the images.
     const source = options.indexChildrenFile === undefined ? images.source : `${images.source} with ${options.indexChildrenFile}`;
-    return { policy, images: { value: images.value, source }, indexChildren, warnings };
+    return { policy, policyText: policyFile.text, images: { value: images.value, source }, indexChildren, warnings };
 }
 
 async function readLive(target: LiveTarget, policyFile: string | undefined): Promise<PlanInput> {
     // The file first, so that a mistake in it shows before any call to AWS.
-    const filePolicy = policyFile === undefined ? undefined : checkedPolicy(policyFromFile(policyFile));
+    const file = policyFile === undefined ? undefined : policyFromFile(policyFile);
+    const filePolicy = file === undefined ? undefined : checkedPolicy(file);
     // Loaded here so that offline plans never pay for loading the AWS SDK.
     const { readRepository } = await import("./live");
     const snapshot = await readRepository(target, filePolicy === undefined);
     const storedPolicySource = `the lifecycle policy of repository "${target.repository}"`;
-    const policy = filePolicy ?? checkedPolicy({ value: parseJson(snapshot.policyText ?? "", storedPolicySource), source: storedPolicySource });
+    const stored = file ?? { text: snapshot.policyText ?? "", source: storedPolicySource };
     return {
-        policy,
+        policy: filePolicy ?? checkedPolicy({ ...stored, value: parseJson(stored.text, storedPolicySource) }),
+        policyText: stored.text,
         images: { value: snapshot.images as LifecycleImage[], source: `repository "${target.repository}"` },
         indexChildren: snapshot.indexChildren,
         warnings: snapshot.warnings,
     };
 }
 
-/** Applies buildPolicy's checks (simulate applies them again, at no noticeable cost) to blame the right source early. */
-function checkedPolicy(policy: Sourced<unknown>): PolicyDocument {
-    return validated(policy.source, () => parsePolicyDocument(policy.value));
+/** A policy, parsed, with the text it was parsed from. */
+type SourcedPolicy = Sourced<unknown> & { text: string };
+
+/**
+ * Applies buildPolicy's checks (simulate applies them again, at no noticeable cost) to blame the right
+ * source early; the length limit applies to the text as read, since that is what ECR would receive.
+ */
+function checkedPolicy(policy: SourcedPolicy): PolicyDocument {
+    return validated(policy.source, () => parsePolicyText(policy.text));
 }
 
 /** A policy document, or `aws ecr get-lifecycle-policy` output, whose `lifecyclePolicyText` holds the document as a string. */
-function policyFromFile(path: string): Sourced<unknown> {
-    const value = readJsonFile(path, "--policy");
+function policyFromFile(path: string): SourcedPolicy {
+    const { value, text } = readJsonFile(path, "--policy");
     if (isRecord(value) && "lifecyclePolicyText" in value) {
         if (typeof value.lifecyclePolicyText !== "string") {
             throw new UserError(`${path}: lifecyclePolicyText must be the policy JSON as a string, as get-lifecycle-policy prints it.`);
         }
-        return { value: parseJson(value.lifecyclePolicyText, `${path}: lifecyclePolicyText`), source: path };
+        return { value: parseJson(value.lifecyclePolicyText, `${path}: lifecyclePolicyText`), text: value.lifecyclePolicyText, source: path };
     }
-    return { value, source: path };
+    return { value, text, source: path };
 }
 
 /** `aws ecr describe-images` output (`{"imageDetails": [...]}`) or a bare list of images. */
 function imagesFromFile(path: string): Sourced<LifecycleImage[]> & { warnings: string[] } {
-    const value = readJsonFile(path, "--images");
+    const { value } = readJsonFile(path, "--images");
     if (Array.isArray(value)) {
         return { value, source: path, warnings: [] };
     }
@@ -124,7 +153,7 @@ function imagesFromFile(path: string): Sourced<LifecycleImage[]> & { warnings: s
     throw new UserError(`${path} must hold describe-images output ({"imageDetails": [...]}) or a list of images.`);
 }
 
-function readJsonFile(path: string, option: string): unknown {
+function readJsonFile(path: string, option: string): { value: unknown; text: string } {
     let text: string;
     try {
         text = readFileSync(path, "utf8");
@@ -133,7 +162,7 @@ function readJsonFile(path: string, option: string): unknown {
         const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
         throw new UserError(`cannot read the ${option} file ${path}: ${why}.`);
     }
-    return parseJson(text, path);
+    return { value: parseJson(text, path), text };
 }
 
 function parseJson(text: string, source: string): unknown {

@@ -1,7 +1,7 @@
 // `ecrx.lifecycle`: the pure lifecycle-policy toolkit. Nothing here imports Pulumi.
 export * from "./types";
 export { buildPolicy, DEFAULT_POLICY } from "./policy";
-export { parsePolicyDocument } from "./document";
+export { parsePolicyDocument, parsePolicyText, policyNotes } from "./document";
 export { simulate, isIndexMediaType } from "./simulate";
 export type { ImageStatus, LifecycleImage, SimulateOptions, SimulatedAction, SimulatedImage, SimulationResult } from "./simulate";
 export type { Timestamp } from "./time";

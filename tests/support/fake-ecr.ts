@@ -1,6 +1,7 @@
 // A local stand-in for the ECR API, enough for `ecrx lifecycle plan` in live mode: the AWS JSON 1.1
 // protocol (POST /, `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>`) for DescribeImages
-// (paginated), GetLifecyclePolicy and BatchGetImage, with ECR's error shapes. It listens on 127.0.0.1
+// (paginated), GetLifecyclePolicy, BatchGetImage and the lifecycle policy preview (StartLifecyclePolicyPreview,
+// GetLifecyclePolicyPreview with its in-progress states and pages), with ECR's error shapes. It listens on 127.0.0.1
 // only, and refuses requests that are not SigV4-signed, so a test proves that the real SDK signed them.
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
@@ -18,7 +19,31 @@ export interface FakeImage {
     imageStatus?: "ACTIVE" | "ARCHIVED" | "ACTIVATING";
     lastArchivedAt?: number;
     lastRecordedPullTime?: number;
+    lastActivatedAt?: number;
     subjectManifestDigest?: string;
+}
+
+/**
+ * What ECR's own lifecycle policy preview finds in a repository. The fake does not evaluate policies (that
+ * is what is being checked): a test states ECR's answer, as a real repository would give it.
+ */
+export interface FakePreview {
+    /** The images the preview acts on; every other image it keeps. */
+    results: Array<{ imageDigest: string; action: "EXPIRE" | "TRANSITION"; appliedRulePriority: number }>;
+    /** How many GetLifecyclePolicyPreview calls answer IN_PROGRESS before the preview ends. Default 0. */
+    checksInProgress?: number;
+    /** How the preview ends. Default COMPLETE. */
+    outcome?: "COMPLETE" | "FAILED" | "EXPIRED";
+    /** Results per page of GetLifecyclePolicyPreview, below its own maximum of 100. Default 100. */
+    pageSize?: number;
+    /** Another preview is running, so StartLifecyclePolicyPreview is refused. */
+    busy?: boolean;
+}
+
+/** A preview as StartLifecyclePolicyPreview left it. */
+interface StartedPreview {
+    policyText: string;
+    checks: number;
 }
 
 export interface FakeRepository {
@@ -27,6 +52,8 @@ export interface FakeRepository {
     lifecyclePolicyText?: string;
     /** Manifest JSON by digest, for BatchGetImage. */
     manifests?: Record<string, string>;
+    /** ECR's answer to a lifecycle policy preview; without it the preview finds nothing to do. */
+    preview?: FakePreview;
 }
 
 export interface RecordedRequest {
@@ -56,6 +83,7 @@ class EcrError extends Error {
 export async function startFakeEcr(repositories: Record<string, FakeRepository>, pageSize: number): Promise<FakeEcr> {
     const requests: RecordedRequest[] = [];
     const unsigned: string[] = [];
+    const previews = new Map<string, StartedPreview>();
     const server = http.createServer((request, response) => {
         const chunks: Buffer[] = [];
         request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -73,7 +101,7 @@ export async function startFakeEcr(repositories: Record<string, FakeRepository>,
                 }
                 const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
                 requests.push({ operation, body, accessKey: signature.groups!.accessKey, region: signature.groups!.region });
-                reply(response, 200, handle(operation, body, repositories, pageSize));
+                reply(response, 200, handle(operation, body, repositories, pageSize, previews));
             } catch (error) {
                 if (!(error instanceof EcrError)) {
                     throw error;
@@ -102,7 +130,8 @@ function reply(response: http.ServerResponse, status: number, body: unknown): vo
     response.end(text);
 }
 
-function handle(operation: string, body: Record<string, unknown>, repositories: Record<string, FakeRepository>, pageSize: number): unknown {
+function handle(operation: string, body: Record<string, unknown>, repositories: Record<string, FakeRepository>, pageSize: number,
+    previews: Map<string, StartedPreview>): unknown {
     const name = String(body.repositoryName);
     const repository = repositories[name];
     if (repository === undefined || (body.registryId !== undefined && body.registryId !== repository.registryId)) {
@@ -118,6 +147,8 @@ function handle(operation: string, body: Record<string, unknown>, repositories: 
             }
             return { registryId: repository.registryId, repositoryName: name, lifecyclePolicyText: repository.lifecyclePolicyText };
         case "BatchGetImage": return batchGetImage(name, repository, body);
+        case "StartLifecyclePolicyPreview": return startPreview(name, repository, body, previews);
+        case "GetLifecyclePolicyPreview": return getPreview(name, repository, body, previews);
         default: throw new EcrError("UnknownOperationException", `unknown operation ${operation}`);
     }
 }
@@ -150,5 +181,58 @@ function batchGetImage(name: string, repository: FakeRepository, body: Record<st
         })),
         failures: imageIds.filter((id) => !found.includes(id))
             .map((id) => ({ imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" })),
+    };
+}
+
+function startPreview(name: string, repository: FakeRepository, body: Record<string, unknown>, previews: Map<string, StartedPreview>): unknown {
+    if (repository.preview?.busy === true) {
+        throw new EcrError("LifecyclePolicyPreviewInProgressException",
+            "The previous lifecycle policy preview request has not completed. Wait and try again.");
+    }
+    const policyText = typeof body.lifecyclePolicyText === "string" ? body.lifecyclePolicyText : repository.lifecyclePolicyText;
+    if (policyText === undefined) {
+        throw new EcrError("LifecyclePolicyNotFoundException",
+            `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${repository.registryId}'`);
+    }
+    previews.set(name, { policyText, checks: 0 });
+    return { registryId: repository.registryId, repositoryName: name, lifecyclePolicyText: policyText, status: "IN_PROGRESS" };
+}
+
+/** In progress for `checksInProgress` calls, then the outcome; a COMPLETE preview's results come in pages. */
+function getPreview(name: string, repository: FakeRepository, body: Record<string, unknown>, previews: Map<string, StartedPreview>): unknown {
+    const started = previews.get(name);
+    if (started === undefined) {
+        throw new EcrError("LifecyclePolicyPreviewNotFoundException",
+            `There is no dry run for the repository with name '${name}' in the registry with id '${repository.registryId}'`);
+    }
+    const preview = repository.preview ?? { results: [] };
+    const envelope = { registryId: repository.registryId, repositoryName: name, lifecyclePolicyText: started.policyText };
+    if (body.nextToken === undefined && started.checks++ < (preview.checksInProgress ?? 0)) {
+        return { ...envelope, status: "IN_PROGRESS" };
+    }
+    const outcome = preview.outcome ?? "COMPLETE";
+    if (outcome !== "COMPLETE") {
+        return { ...envelope, status: outcome };
+    }
+    const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
+    const end = start + Math.min(preview.pageSize ?? 100, Number(body.maxResults ?? 100));
+    const byDigest = new Map(repository.images.map((image) => [image.imageDigest, image]));
+    const transitions = preview.results.filter((result) => result.action === "TRANSITION").length;
+    return {
+        ...envelope,
+        status: "COMPLETE",
+        previewResults: preview.results.slice(start, end).map((result) => ({
+            imageDigest: result.imageDigest,
+            imageTags: byDigest.get(result.imageDigest)?.imageTags ?? [],
+            imagePushedAt: byDigest.get(result.imageDigest)?.imagePushedAt,
+            action: result.action === "TRANSITION" ? { type: "TRANSITION", targetStorageClass: "ARCHIVE" } : { type: "EXPIRE" },
+            appliedRulePriority: result.appliedRulePriority,
+            storageClass: byDigest.get(result.imageDigest)?.imageStatus === "ARCHIVED" ? "ARCHIVE" : "STANDARD",
+        })),
+        ...(end < preview.results.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {}),
+        summary: {
+            expiringImageTotalCount: preview.results.length - transitions,
+            ...(transitions > 0 ? { transitioningImageTotalCounts: [{ targetStorageClass: "ARCHIVE", imageTotalCount: transitions }] } : {}),
+        },
     };
 }
