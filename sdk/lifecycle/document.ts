@@ -1,6 +1,7 @@
 import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../errors";
 import {
     CountType,
+    MAX_POLICY_NUMBER,
     MAX_WILDCARDS_PER_PATTERN,
     MIN_DAYS_IN_ARCHIVE_BEFORE_EXPIRY,
     POLICY_TEXT_MAX_LENGTH,
@@ -70,11 +71,15 @@ export function checkPolicyRules(rules: PolicyRule[], locate: RuleLocator, probl
         if (!Number.isInteger(selection.countNumber) || selection.countNumber < 1) {
             problems.add(locate(index, "countNumber"),
                 `must be a whole number of at least 1, but is ${describeValue(selection.countNumber)}.`);
+        } else if (selection.countNumber > MAX_POLICY_NUMBER) {
+            problems.add(locate(index, "countNumber"), beyondEcrLimit(selection.countNumber));
         }
 
         if (!Number.isInteger(rule.rulePriority) || rule.rulePriority < 1) {
             problems.add(locate(index, "rulePriority"),
                 `must be a whole number of at least 1, but is ${describeValue(rule.rulePriority)}.`);
+        } else if (rule.rulePriority > MAX_POLICY_NUMBER) {
+            problems.add(locate(index, "rulePriority"), beyondEcrLimit(rule.rulePriority));
         } else if (priorityOwner.has(rule.rulePriority)) {
             problems.add(locate(index, "rulePriority"),
                 `rulePriority ${rule.rulePriority} is already used by ${locate(priorityOwner.get(rule.rulePriority)!, "rulePriority")}; ` +
@@ -107,6 +112,10 @@ export function checkPolicyRules(rules: PolicyRule[], locate: RuleLocator, probl
     });
 
     checkAnyRuleIsLast(rules, locate, problems);
+}
+
+function beyondEcrLimit(value: number): string {
+    return `is ${describeValue(value)}, but ECR takes at most ${MAX_POLICY_NUMBER} (a 32-bit integer) and would refuse the policy at deploy: use a smaller number.`;
 }
 
 function checkTaggedSelection(rule: PolicyRule, index: number, locate: RuleLocator, problems: ProblemList,

@@ -85,6 +85,11 @@ export interface PolicyDocument {
 
 /** ECR's bounds on the policy text (`LifecyclePolicyText` in the API reference). */
 export const POLICY_TEXT_MIN_LENGTH = 100;
+/**
+ * The largest count, day number or rule priority ECR takes: its API reads them as 32-bit integers, so a larger
+ * one passes every other check and is only refused by PutLifecyclePolicy at deploy.
+ */
+export const MAX_POLICY_NUMBER = 2_147_483_647;
 export const POLICY_TEXT_MAX_LENGTH = 30720;
 
 /** ECR allows at most this many `*` in one tag pattern. */
