@@ -156,9 +156,28 @@ export function checkKnownKeys(value: Record<string, unknown>, known: ReadonlySe
     }
 }
 
-/** A misspelling worth naming: the same letters in another case, or one name extending the other (kmsKeyId for kmsKey). */
+/**
+ * A misspelling worth naming: the same letters in another case, one name extending the other (kmsKeyId for
+ * kmsKey), or one or two letters off (pasword).
+ */
 function resembles(given: string, known: string): boolean {
     const a = given.toLowerCase();
     const b = known.toLowerCase();
-    return a === b || (b.length >= 3 && a.startsWith(b)) || (a.length >= 3 && b.startsWith(a));
+    return a === b || (b.length >= 3 && a.startsWith(b)) || (a.length >= 3 && b.startsWith(a)) ||
+        (Math.min(a.length, b.length) >= 4 && editDistance(a, b) <= (b.length >= 8 ? 2 : 1));
+}
+
+function editDistance(a: string, b: string): number {
+    if (Math.abs(a.length - b.length) > 2) {
+        return 3;
+    }
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }

@@ -154,11 +154,14 @@ function checkList(value: Known<string[]> | undefined, field: string, valid: Reg
 
 function checkRepository(view: ImagePlanView, problems: ProblemList): RepositoryLocation | undefined {
     const { repositoryUrl, hasRepository } = view;
+    if (view.repositoryProblem !== undefined) {
+        return undefined; // already reported, with what to give instead
+    }
     if (hasRepository && repositoryUrl !== undefined) {
         problems.add("repositoryUrl", "is given together with repository: give one of them.");
         return undefined;
     }
-    if (!hasRepository && repositoryUrl === undefined && view.repositoryProblem === undefined) {
+    if (!hasRepository && repositoryUrl === undefined) {
         problems.add("repository", "is required: pass an ecrx Repository, or its URL as repositoryUrl.");
         return undefined;
     }
