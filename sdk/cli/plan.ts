@@ -1,13 +1,14 @@
 // `ecrx lifecycle plan`: gather a policy and the images (from files, or live from ECR), simulate, print.
-import { readFileSync } from "node:fs";
 import { isRecord, ValidationError } from "../errors";
 import { parsePolicyDocument } from "../lifecycle/document";
 import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
 import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { PolicyDocument } from "../lifecycle/types";
+import { readInputFile } from "./input-file";
 import { CliIO, UserError } from "./io";
 import type { LiveTarget } from "./live";
 import { renderTable } from "./table";
+import { printable } from "./terminal-text";
 
 /** The exit code when `--fail-on-expire` finds an image it guards among those to expire. */
 export const EXIT_GUARD_TRIPPED = 2;
@@ -38,6 +39,8 @@ interface PlanInput {
     images: Sourced<LifecycleImage[]>;
     indexChildren?: Record<string, string[]>;
     warnings: string[];
+    /** What reading the input did, beyond reading. */
+    notices: string[];
 }
 
 export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
@@ -46,8 +49,11 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
         now: options.now,
         ...(input.indexChildren !== undefined ? { indexChildren: input.indexChildren } : {}),
     }));
+    for (const notice of input.notices) {
+        io.stderr.write(`ecrx: note: ${notice}\n`);
+    }
     for (const warning of input.warnings) {
-        io.stderr.write(`ecrx: warning: ${warning}\n`);
+        io.stderr.write(`ecrx: warning: ${printable(warning)}\n`);
     }
     if (options.format === "json") {
         io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -73,7 +79,7 @@ function readOffline(options: PlanOptions): PlanInput {
     }
     // Problems in the index map are reported by the simulation, together with those of the images.
     const source = options.indexChildrenFile === undefined ? images.source : `${images.source} with ${options.indexChildrenFile}`;
-    return { policy, images: { value: images.value, source }, indexChildren, warnings };
+    return { policy, images: { value: images.value, source }, indexChildren, warnings, notices: [] };
 }
 
 async function readLive(target: LiveTarget, policyFile: string | undefined): Promise<PlanInput> {
@@ -89,6 +95,7 @@ async function readLive(target: LiveTarget, policyFile: string | undefined): Pro
         images: { value: snapshot.images as LifecycleImage[], source: `repository "${target.repository}"` },
         indexChildren: snapshot.indexChildren,
         warnings: snapshot.warnings,
+        notices: snapshot.notices,
     };
 }
 
@@ -125,15 +132,7 @@ function imagesFromFile(path: string): Sourced<LifecycleImage[]> & { warnings: s
 }
 
 function readJsonFile(path: string, option: string): unknown {
-    let text: string;
-    try {
-        text = readFileSync(path, "utf8");
-    } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-        throw new UserError(`cannot read the ${option} file ${path}: ${why}.`);
-    }
-    return parseJson(text, path);
+    return parseJson(readInputFile(path, option), path);
 }
 
 function parseJson(text: string, source: string): unknown {
