@@ -15,6 +15,7 @@ interface RequestScope {
 
 const scopes = new AsyncLocalStorage<RequestScope>();
 const inFlight = new Set<RequestScope>();
+const printed = new Set<string>();
 
 /**
  * Runs `work` as one request: its result, or the first failure that escaped from anything it started
@@ -57,7 +58,12 @@ export function routeEscapedFailures(): void {
                 return;
             }
             const secrets = scope?.secrets ?? [...inFlight].flatMap((s) => s.secrets);
-            process.stderr.write(`ecrx provider: ${redactedMessage(error instanceof Error ? error.message : String(error), secrets)}\n`);
+            const message = redactedMessage(error instanceof Error ? error.message : String(error), secrets);
+            // The SDK re-rejects one failure once per promise that carries it: say it once.
+            if (!printed.has(message)) {
+                printed.add(message);
+                process.stderr.write(`ecrx provider: ${message}\n`);
+            }
         });
     }
 }

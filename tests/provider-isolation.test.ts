@@ -1,12 +1,9 @@
 // A bad request to the provider plugin fails alone, fast, as INVALID_ARGUMENT, and keeps its secrets; the
 // plugin keeps nothing past its deployment and finds nothing under object-method names. Run as the CLI runs it.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { MockEngine, outputValue, resourceReference, WireValue } from "./support/mock-engine";
-import { ensureBuilt, PluginProcess, RpcFailure } from "./support/plugin";
+import { PluginProcess, RpcFailure, withPluginFixture } from "./support/plugin";
 import { BUILD_AND_PUSH_IMAGE, IMAGE_COMPONENT, REPOSITORY_COMPONENT } from "./support/tokens";
 
 const SECRET_NAME = "Not_A_Valid_Name_but_a_secret_0xC0FFEE";
@@ -27,21 +24,7 @@ function constructAcceptingOutputs(type: string, name: string, inputs: Record<st
 describe("provider plugin: one bad request fails alone", function () {
     this.timeout(120_000);
 
-    before(async function () {
-        this.timeout(300_000);
-        ensureBuilt();
-        buildContext = fs.mkdtempSync(path.join(os.tmpdir(), "ecrx-isolation-"));
-        fs.writeFileSync(path.join(buildContext, "Dockerfile"), "FROM scratch\n");
-        engine = await MockEngine.start();
-        plugin = await PluginProcess.spawn(engine);
-        await plugin.configure();
-    });
-
-    after(async () => {
-        await plugin?.close();
-        await engine?.close();
-        fs.rmSync(buildContext, { recursive: true, force: true });
-    });
+    withPluginFixture((fixture) => ({ engine, plugin, buildContext } = fixture));
 
     it("a secret Output that fails its check: INVALID_ARGUMENT with the property, [secret] for the value, nothing registered, the others unharmed", async () => {
         engine.beginDeployment({ dryRun: false });
@@ -126,6 +109,27 @@ describe("provider plugin: one bad request fails alone", function () {
         assert.match(failure.propertyErrors![0].reason, /give the URL as repositoryUrl/);
         assert.ok(failureText(failure).length < 1000, failureText(failure));
         assert.deepEqual(engine.registrations, []);
+    });
+
+    it("an aws.ecr.Repository reference as repository: its type and name, and what to give instead", async () => {
+        engine.beginDeployment({ dryRun: false });
+        const foreign = `urn:pulumi:${engine.stack}::${engine.project}::aws:ecr/repository:Repository::legacy`;
+        // Registered by the program itself, as a real engine would have it when the reference arrives.
+        engine.registrations.push({
+            type: "aws:ecr/repository:Repository", name: "legacy", urn: foreign, parent: engine.stackUrn, custom: true, remote: false,
+            object: {}, propertyDependencies: {}, dependencies: [], deleteBeforeReplace: false, deleteBeforeReplaceDefined: false, protect: false,
+            provider: "", version: "", packageRef: "", ignoreChanges: [], additionalSecretOutputs: [], acceptSecrets: true, acceptResources: true,
+            dryRun: false, id: "legacy", outputs: { name: "legacy", repositoryUrl: "123456789012.dkr.ecr.us-west-2.amazonaws.com/legacy" }, outputsRegistered: false,
+        });
+        const failure = await PluginProcess.failure(plugin.construct(IMAGE_COMPONENT, "img", { repository: resourceReference(foreign, "legacy"), context: buildContext },
+            { dryRun: false, inputDependencies: { repository: [foreign] } }));
+        assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
+        assert.deepEqual(failure.propertyErrors, [{
+            propertyPath: "repository",
+            reason: 'must be an ecrx Repository created in the same deployment, but is a reference to the aws:ecr/repository:Repository "legacy". ' +
+                "For any other repository, give its URL as repositoryUrl (for an aws.ecr.Repository: its repositoryUrl output).",
+        }]);
+        assert.deepEqual(engine.registrations.map((r) => r.name), ["legacy"], "registered something");
     });
 
     it("an Image argument of the wrong type is refused before anything registers", async () => {

@@ -13,7 +13,7 @@ import {
     SECRET_KEY, UNKNOWN, WireValue,
 } from "./support/mock-engine";
 import { plainOccurrences } from "./support/mocks";
-import { ensureBuilt, PluginProcess, ROOT } from "./support/plugin";
+import { ensureBuilt, PluginProcess, ROOT, withPluginFixture } from "./support/plugin";
 import { BUILD_AND_PUSH_IMAGE, DOCKER_BUILD_IMAGE, ECR_REPOSITORY, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "./support/tokens";
 
 
@@ -68,23 +68,7 @@ function assertCleanDeployment(): void {
 }
 
 describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
-    before(async function () {
-        this.timeout(300_000); // a stale dist/ is rebuilt first
-        ensureBuilt();
-        buildContext = fs.mkdtempSync(path.join(os.tmpdir(), "ecrx-context-"));
-        fs.writeFileSync(path.join(buildContext, "Dockerfile"), "FROM public.ecr.aws/docker/library/alpine:3.20\n");
-        engine = await MockEngine.start();
-        plugin = await PluginProcess.spawn(engine);
-        await plugin.configure();
-    });
-
-    after(async () => {
-        await plugin?.close();
-        await engine?.close();
-        if (buildContext !== undefined) {
-            fs.rmSync(buildContext, { recursive: true, force: true });
-        }
-    });
+    withPluginFixture((fixture) => ({ engine, plugin, buildContext } = fixture));
 
     afterEach(function () {
         if (this.currentTest?.state === "failed" && engine !== undefined) {
