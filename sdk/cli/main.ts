@@ -19,7 +19,7 @@ Offline, from files:
                           children of multi-architecture images show as kept, as ECR keeps them
 
 Live, from ECR (standard AWS credential chain, read-only calls):
-  --repository NAME       read the images, index manifests and (unless --policy) the stored policy
+  --repository NAME       read the images and (unless --policy) the stored policy
   --region REGION         default: from AWS_REGION or the AWS config
   --registry-id ID        default: the caller's account
   --endpoint-url URL      another ECR endpoint (default: AWS_ENDPOINT_URL_ECR, if set)
