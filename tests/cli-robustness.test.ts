@@ -118,6 +118,16 @@ describe("ecrx lifecycle plan under faults and hostile input", function () {
             assert.ok(run.stdout.includes("ok\\u001b]0;pwned"), run.stdout);
         });
 
+        it("and in the JSON output, which keeps the tag's value", async () => {
+            const nasty = "ok\u001b[2J\u009b31m\u007f";
+            const run = await runCli(["lifecycle", "plan", "--policy", file("p.json", JSON.stringify(POLICY)), "--images", file("i.json", JSON.stringify([
+                { imageDigest: digest(1), imageTags: [nasty], imagePushedAt: 1_700_000_000 },
+            ])), "--now", NOW, "--format", "json"]);
+            assert.equal(run.code, 0, run.stderr);
+            assert.doesNotMatch(run.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+            assert.deepEqual(JSON.parse(run.stdout).images[0].imageTags, [nasty]);
+        });
+
         it("and in an error that quotes the input", async () => {
             const run = await runCli(["lifecycle", "plan", "--policy", file("bad.json", "{\"rules\": \u001b[31m}"), "--images", file("i.json", "[]"), "--now", NOW]);
             assertFailsWith(run, "is not valid JSON");

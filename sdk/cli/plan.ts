@@ -8,7 +8,7 @@ import { readInputFile } from "./input-file";
 import { CliIO, UserError } from "./io";
 import type { LiveTarget } from "./live";
 import { renderTable } from "./table";
-import { printable } from "./terminal-text";
+import { printable, printableJson } from "./terminal-text";
 
 /** The exit code when `--fail-on-expire` finds an image it guards among those to expire. */
 export const EXIT_GUARD_TRIPPED = 2;
@@ -56,7 +56,7 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
         io.stderr.write(`ecrx: warning: ${printable(warning)}\n`);
     }
     if (options.format === "json") {
-        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        io.stdout.write(`${printableJson(result)}\n`);
     } else {
         const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
         io.stdout.write(renderTable(result, options.now, color));

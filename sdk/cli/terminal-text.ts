@@ -4,9 +4,19 @@
 // C0 controls but tab and newline, DEL, and the C1 controls (which include the 8-bit CSI).
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
+const escaped = (character: string) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
 /** `text` with every control character shown as a visible escape (`\u001b`); tabs and newlines stay. */
 export function printable(text: string): string {
-    return text.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return text.replace(CONTROL_CHARACTERS, escaped);
+}
+
+/**
+ * Indented JSON safe for a terminal. JSON escapes the C0 controls itself but not DEL and the C1 controls (the
+ * 8-bit CSI among them); escaping those too leaves the same JSON value.
+ */
+export function printableJson(value: unknown): string {
+    return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, escaped);
 }
 
 /** An endpoint URL with its user-info (`KEY:SECRET@`) masked, for messages. */
