@@ -2,19 +2,17 @@
 // ECR endpoint on 127.0.0.1 that the real AWS SDK signs its requests for. Most runs call `main` in-process
 // for speed; two spawn a real `node` to prove the exit codes and streams of the actual process.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../sdk/cli/main";
 import { parsePolicyDocument, PolicyDocument, simulate, ValidationError } from "../sdk/lifecycle";
+import { assertFailsWith, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, spawnCli, withEnv } from "./support/cli-run";
 import { FakeEcr, FakeImage, FakePreview, FakeRepository, startFakeEcr } from "./support/fake-ecr";
 
 const NOW = "2025-06-01T12:00:00Z";
 const NOW_SECONDS = Date.parse(NOW) / 1000;
 const DAY_SECONDS = 24 * 60 * 60;
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const REPO_ROOT = path.resolve(__dirname, "..");
 
 function digest(character: string): string {
     return `sha256:${character.repeat(64)}`;
@@ -35,45 +33,6 @@ const DESCRIBE_IMAGES = {
         { registryId: "123456789012", repositoryName: "app", imageDigest: digest("c"), imageTags: ["beta-3"], imageSizeInBytes: 1000, imagePushedAt: "2025-05-24T12:00:00.000000+00:00" },
     ],
 };
-
-interface CliRun {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-async function runCli(args: string[], { tty = false, env = {} }: { tty?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
-    let stdout = "";
-    let stderr = "";
-    const code = await main(args, {
-        stdout: { write: (text: string) => (stdout += text), isTTY: tty },
-        stderr: { write: (text: string) => (stderr += text) },
-        env,
-    });
-    return { code, stdout, stderr };
-}
-
-/** Asserts a clean failure: exit code 1, a message on stderr that contains `fragment`, no stack trace. */
-function assertFailsWith(run: CliRun, fragment: string | RegExp): void {
-    assert.equal(run.code, 1, `expected exit code 1; stderr: ${run.stderr}`);
-    assert.equal(run.stdout, "");
-    assert.match(run.stderr, /^ecrx: /);
-    if (typeof fragment === "string") {
-        assert.ok(run.stderr.includes(fragment), `stderr lacks ${JSON.stringify(fragment)}:\n${run.stderr}`);
-    } else {
-        assert.match(run.stderr, fragment);
-    }
-    assert.doesNotMatch(run.stderr, /^\s+at /m, "a user mistake must not print a stack trace");
-}
-
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
-            { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
-                resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-            });
-    });
-}
 
 describe("ecrx lifecycle plan, offline", () => {
     let folder: string;
@@ -246,40 +205,6 @@ const APP_POLICY: PolicyDocument = {
     ],
 };
 
-const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDECRXTEST", AWS_SECRET_ACCESS_KEY: "not-a-secret", AWS_REGION: "eu-west-1" };
-
-/**
- * The environment the SDK sees: dummy credentials, no shared config files, no instance metadata, and
- * none of the caller's AWS settings, so nothing can send a request anywhere but the fake.
- */
-function isolatedAwsEnv(folder: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [name, value] of Object.entries(process.env)) {
-        if (!name.startsWith("AWS_")) {
-            env[name] = value;
-        }
-    }
-    return {
-        ...env,
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_SHARED_CREDENTIALS_FILE: path.join(folder, "no-credentials"),
-        AWS_CONFIG_FILE: path.join(folder, "no-config"),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        ...extra,
-    };
-}
-
-/** Runs `action` with `process.env` replaced (the SDK reads it directly), then puts it back. */
-async function withEnv<T>(env: NodeJS.ProcessEnv, action: () => Promise<T>): Promise<T> {
-    const saved = process.env;
-    process.env = env;
-    try {
-        return await action();
-    } finally {
-        process.env = saved;
-    }
-}
-
 describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
     let fake: FakeEcr;
     let folder: string;
@@ -308,10 +233,10 @@ describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
     const live = (repository: string, ...extra: string[]) =>
         ["lifecycle", "plan", "--repository", repository, "--endpoint-url", fake.endpoint, "--now", NOW, "--format", "json", ...extra];
 
-    it("reads every page of images, the stored policy and the index manifests, with signed requests", async () => {
-        const run = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(live("app")));
+    it("reads every page of images, the stored policy and, when asked, the index manifests, with signed requests", async () => {
+        const run = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(live("app", "--read-index-manifests")));
         assert.equal(run.code, 0, run.stderr);
-        assert.equal(run.stderr, "");
+        assert.match(run.stderr, /^ecrx: note: reading 1 index manifest with BatchGetImage\. ECR may record that as a pull of each index, .* aws ecr register-pull-time-update-exclusion --principal-arn arn:aws:iam::<account>:role\/<plan-role>\.\n$/);
         const result = JSON.parse(run.stdout);
         const actions = Object.fromEntries(result.images.map((image: { imageDigest: string; action: string }) => [image.imageDigest.slice(7, 8), image.action]));
         // a: 2nd newest prod; 5: a's signature; 4: the older untagged image (2 and 3 are children of index 1);
@@ -374,11 +299,12 @@ describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
 
     it("as a real process, honours AWS_ENDPOINT_URL_ECR and exits with 2 when a guarded image would expire", async () => {
         const env = isolatedAwsEnv(folder, { ...DUMMY_CREDENTIALS, AWS_ENDPOINT_URL_ECR: fake.endpoint });
-        const run = await spawnCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--fail-on-expire", "prod-*"], env);
+        const run = await spawnCli(["lifecycle", "plan", "--repository", "app", "--read-index-manifests", "--now", NOW, "--fail-on-expire", "prod-*"], env);
         assert.equal(run.code, 2, run.stderr);
         assert.match(run.stdout, /^DIGEST +TAGS +PUSHED +ACTION +RULE +REASON\n/);
         assert.match(run.stdout, /\n9 images: 4 to expire, 0 to archive, 5 to keep \(evaluated at 2025-06-01T12:00:00.000Z\)\n$/);
-        assert.equal(run.stderr, "ecrx: --fail-on-expire: 1 image tagged like prod-* would expire: sha256:aaaaaaaaaaaa (beta-1, prod-1)\n");
+        assert.match(run.stderr, /^ecrx: note: reading 1 index manifest with BatchGetImage\. .*\n/);
+        assert.ok(run.stderr.endsWith("\necrx: --fail-on-expire: 1 image tagged like prod-* would expire: sha256:aaaaaaaaaaaa (beta-1, prod-1)\n"), run.stderr);
         assert.ok(fake.requests.length > 0 && fake.requests.every((request) => request.accessKey === "AKIDECRXTEST"));
     });
 });
@@ -398,7 +324,8 @@ describe("ecrx lifecycle plan --compare-aws-preview, against a fake ECR that ans
         { imageDigest: digest("5"), action: "EXPIRE", appliedRulePriority: 1 },
     ];
     const compare = (...extra: string[]) => ["lifecycle", "plan", "--repository", "app", "--endpoint-url", fake.endpoint,
-        "--compare-aws-preview", "--preview-poll-interval", "0.01", ...extra];
+        // The fake repository holds an index, whose children ECR's preview knows: so must the plan.
+        "--compare-aws-preview", "--preview-poll-interval", "0.01", "--read-index-manifests", ...extra];
     const withFake = (args: string[]) => withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(args));
 
     before(async () => {
@@ -418,7 +345,7 @@ describe("ecrx lifecycle plan --compare-aws-preview, against a fake ECR that ans
         const run = await withFake(compare());
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /\n9 images: 4 to expire, 0 to archive, 5 to keep \(evaluated at [^)]+\)\n\nECR's lifecycle policy preview agrees with this plan on all 9 images\.\n$/);
-        const progress = run.stderr.split("\n").filter((line) => line !== "");
+        const progress = run.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("ecrx: note: reading 1 index manifest"));
         assert.deepEqual(progress.map((line) => line.replace(/[\d.]+ s/, "N s")), [
             'ecrx: started ECR\'s lifecycle policy preview of repository "app"',
             "ecrx: waiting for ECR's preview: IN_PROGRESS after N s",

@@ -2,6 +2,8 @@
 import { parseArgs } from "node:util";
 import { parseTimestamp, timestampProblem } from "../lifecycle/time";
 import { CliIO, UsageError, UserError } from "./io";
+import { DEFAULT_TIMEOUT_SECONDS } from "./live-defaults";
+import { printable } from "./terminal-text";
 import { EXIT_GUARD_TRIPPED, plan, PlanOptions } from "./plan";
 import { previewSettings } from "./preview-options";
 
@@ -18,7 +20,7 @@ Offline, from files:
                           children of multi-architecture images show as kept, as ECR keeps them
 
 Live, from ECR (standard AWS credential chain, read-only calls):
-  --repository NAME       read the images, index manifests and (unless --policy) the stored policy
+  --repository NAME       read the images and (unless --policy) the stored policy
   --region REGION         default: from AWS_REGION or the AWS config
   --registry-id ID        default: the caller's account
   --endpoint-url URL      another ECR endpoint (default: AWS_ENDPOINT_URL_ECR, if set)
@@ -28,6 +30,9 @@ Live, from ECR (standard AWS credential chain, read-only calls):
   --preview-timeout SECS  how long to wait for ECR's preview (default: 300)
   --preview-poll-interval SECS
                           how often to ask whether it is done (default: 5)
+  --read-index-manifests  read image index manifests (BatchGetImage) to protect their children; ECR
+                          may record each read as a pull of the index (see the README). Default: off
+  --timeout SECONDS       give up on a request ECR does not answer in time (default: ${DEFAULT_TIMEOUT_SECONDS})
 
 Output:
   --format table|json     default: table (coloured on a terminal unless NO_COLOR is set)
@@ -48,6 +53,8 @@ const OPTIONS = {
     "region": { type: "string" },
     "registry-id": { type: "string" },
     "endpoint-url": { type: "string" },
+    "read-index-manifests": { type: "boolean" },
+    "timeout": { type: "string" },
     "format": { type: "string" },
     "now": { type: "string" },
     "fail-on-expire": { type: "string", multiple: true },
@@ -75,7 +82,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     } catch (error) {
         if (error instanceof UserError) {
             const hint = error instanceof UsageError ? "\nRun \"ecrx lifecycle plan --help\" for the options." : "";
-            io.stderr.write(`ecrx: ${error.message}${hint}\n`);
+            io.stderr.write(`ecrx: ${printable(error.message)}${hint}\n`);
         } else {
             io.stderr.write(`ecrx: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);
         }
@@ -98,7 +105,7 @@ function planOptions(values: ParsedValues): PlanOptions {
     const live = values.repository !== undefined;
     const misplaced = live
         ? (["images", "index-children"] as const).filter((name) => values[name] !== undefined)
-        : (["region", "registry-id", "endpoint-url"] as const).filter((name) => values[name] !== undefined);
+        : (["region", "registry-id", "endpoint-url", "read-index-manifests", "timeout"] as const).filter((name) => values[name] !== undefined);
     if (misplaced.length > 0) {
         throw new UsageError(live
             ? `--${misplaced.join(" and --")} ${misplaced.length === 1 ? "is" : "are"} for offline plans, but --repository asks for a live one: give one or the other.`
@@ -127,12 +134,25 @@ function planOptions(values: ParsedValues): PlanOptions {
             region: values.region,
             registryId: values["registry-id"],
             endpointUrl: values["endpoint-url"],
+            timeoutMs: readTimeout(values.timeout) * 1000,
+            readIndexManifests: values["read-index-manifests"] === true,
         } : undefined,
         format,
         now: readNow(values.now),
         failOnExpire: values["fail-on-expire"] ?? [],
         compareAwsPreview: previewSettings(values),
     };
+}
+
+function readTimeout(text: string | undefined): number {
+    if (text === undefined) {
+        return DEFAULT_TIMEOUT_SECONDS;
+    }
+    const seconds = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || seconds > 3600) {
+        throw new UsageError(`--timeout must be a number of seconds from more than 0 to 3600, but is ${JSON.stringify(printable(text))}.`);
+    }
+    return seconds;
 }
 
 function readNow(text: string | undefined): Date {
@@ -149,6 +169,13 @@ function readNow(text: string | undefined): Date {
 
 /** Runs the CLI as this process: its arguments, its streams, its exit code. */
 export function runAsProcess(): void {
+    // `ecrx lifecycle plan ... | head`: once the reader has gone, there is nobody to tell; end quietly.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") {
+            throw error;
+        }
+        process.exit(process.exitCode ?? 0);
+    });
     main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
         .then((code) => { process.exitCode = code; });
 }

@@ -1,14 +1,15 @@
 // `ecrx lifecycle plan`: gather a policy and the images (from files, or live from ECR), simulate, print.
-import { readFileSync } from "node:fs";
 import { isRecord, ValidationError } from "../errors";
 import { parsePolicyText } from "../lifecycle/document";
 import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
 import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { PolicyDocument } from "../lifecycle/types";
 import type { PreviewComparison, PreviewSettings } from "./aws-preview";
+import { readInputFile } from "./input-file";
 import { CliIO, UserError } from "./io";
 import type { LiveTarget } from "./live";
 import { renderTable } from "./table";
+import { printable, printableJson } from "./terminal-text";
 
 /** The exit code when `--fail-on-expire` finds an image it guards among those to expire. */
 export const EXIT_GUARD_TRIPPED = 2;
@@ -43,6 +44,8 @@ interface PlanInput {
     images: Sourced<LifecycleImage[]>;
     indexChildren?: Record<string, string[]>;
     warnings: string[];
+    /** What reading the input did, beyond reading. */
+    notices: string[];
 }
 
 export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
@@ -51,8 +54,11 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
         now: options.now,
         ...(input.indexChildren !== undefined ? { indexChildren: input.indexChildren } : {}),
     }));
+    for (const notice of input.notices) {
+        io.stderr.write(`ecrx: note: ${notice}\n`);
+    }
     for (const warning of input.warnings) {
-        io.stderr.write(`ecrx: warning: ${warning}\n`);
+        io.stderr.write(`ecrx: warning: ${printable(warning)}\n`);
     }
     for (const note of result.notes) {
         io.stderr.write(`ecrx: note: ${note}\n`);
@@ -64,7 +70,7 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
             (line) => io.stderr.write(`ecrx: ${line}\n`));
     }
     if (options.format === "json") {
-        io.stdout.write(`${JSON.stringify(comparison === undefined ? result : { ...result, awsPreview: comparison }, null, 2)}\n`);
+        io.stdout.write(`${printableJson(comparison === undefined ? result : { ...result, awsPreview: comparison })}\n`);
     } else {
         const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
         io.stdout.write(renderTable(result, options.now, color));
@@ -94,7 +100,7 @@ function readOffline(options: PlanOptions): PlanInput {
     }
     // Problems in the index map are reported by the simulation, together with those of the images.
     const source = options.indexChildrenFile === undefined ? images.source : `${images.source} with ${options.indexChildrenFile}`;
-    return { policy, policyText: policyFile.text, images: { value: images.value, source }, indexChildren, warnings };
+    return { policy, policyText: policyFile.text, images: { value: images.value, source }, indexChildren, warnings, notices: [] };
 }
 
 async function readLive(target: LiveTarget, policyFile: string | undefined): Promise<PlanInput> {
@@ -112,6 +118,7 @@ async function readLive(target: LiveTarget, policyFile: string | undefined): Pro
         images: { value: snapshot.images as LifecycleImage[], source: `repository "${target.repository}"` },
         indexChildren: snapshot.indexChildren,
         warnings: snapshot.warnings,
+        notices: snapshot.notices,
     };
 }
 
@@ -154,14 +161,7 @@ function imagesFromFile(path: string): Sourced<LifecycleImage[]> & { warnings: s
 }
 
 function readJsonFile(path: string, option: string): { value: unknown; text: string } {
-    let text: string;
-    try {
-        text = readFileSync(path, "utf8");
-    } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-        throw new UserError(`cannot read the ${option} file ${path}: ${why}.`);
-    }
+    const text = readInputFile(path, option);
     return { value: parseJson(text, path), text };
 }
 

@@ -1,9 +1,12 @@
 import { shortDigest, SimulatedAction, SimulationResult } from "../lifecycle/simulate";
 import { parseTimestamp } from "../lifecycle/time";
+import { printable } from "./terminal-text";
 
 const HEADERS = ["DIGEST", "TAGS", "PUSHED", "ACTION", "RULE", "REASON"];
 // Long tag lists are cut here; the JSON output always has them all.
 const MAX_TAGS_WIDTH = 40;
+// A reason names the rule and why; longer is a policy with very long tag patterns.
+const MAX_REASON_WIDTH = 300;
 const ACTION_COLORS: Record<SimulatedAction, string> = { expire: "\x1b[31m", archive: "\x1b[33m", keep: "\x1b[32m" };
 const BOLD = "\x1b[1m";
 const RESET = "\x1b[0m";
@@ -11,12 +14,12 @@ const RESET = "\x1b[0m";
 /** The plan as aligned columns, oldest image first, then a summary line. */
 export function renderTable(result: SimulationResult, now: Date, color: boolean): string {
     const rows = result.images.map((image) => [
-        shortDigest(image.imageDigest),
+        printable(shortDigest(image.imageDigest)),
         describeTags(image.imageTags),
         describePushTime(image.imagePushedAt),
         image.action,
         image.rulePriority === undefined ? "-" : String(image.rulePriority),
-        image.reason,
+        clipped(printable(image.reason), MAX_REASON_WIDTH),
     ]);
     const widths = HEADERS.map((header, column) => rows.reduce((width, row) => Math.max(width, row[column].length), header.length));
     const line = (cells: string[], paint: (cell: string, column: number) => string) =>
@@ -31,14 +34,21 @@ export function renderTable(result: SimulationResult, now: Date, color: boolean)
     return `${lines.join("\n")}\n`;
 }
 
+/** A cell cut to `width` characters, marked where it was cut. */
+function clipped(text: string, width: number): string {
+    return text.length <= width ? text : `${text.slice(0, width - 3)}...`;
+}
+
 function describeTags(tags: readonly string[]): string {
     if (tags.length === 0) {
         return "-";
     }
-    let shown = tags[0];
+    // Each tag is made safe and cut before any joining: a 1 MB tag must cost 40 characters, not a 1 MB row.
+    const shownTag = (tag: string) => clipped(printable(tag.slice(0, MAX_TAGS_WIDTH * 8)), MAX_TAGS_WIDTH);
+    let shown = shownTag(tags[0]);
     let count = 1;
     for (; count < tags.length; count++) {
-        const longer = `${shown}, ${tags[count]}`;
+        const longer = `${shown}, ${shownTag(tags[count])}`;
         if (longer.length > MAX_TAGS_WIDTH) {
             break;
         }

@@ -1,8 +1,7 @@
 import { checkKnownKeys, describeValue, isRecord, isStringList, joinPath, ProblemList } from "../errors";
 import {
     CountType,
-    MAX_COUNT_NUMBER,
-    MAX_RULE_PRIORITY,
+    MAX_POLICY_NUMBER,
     MAX_RULES_PER_POLICY,
     MAX_WILDCARDS_PER_PATTERN,
     MIN_DAYS_IN_ARCHIVE_BEFORE_EXPIRY,
@@ -77,9 +76,9 @@ export function checkPolicyRules(rules: PolicyRule[], locate: RuleLocator, probl
         const { selection, action } = rule;
         const storageClass = storageClassOf(rule);
 
-        checkWholeNumber(selection.countNumber, MAX_COUNT_NUMBER, locate(index, "countNumber"), problems);
+        checkWholeNumber(selection.countNumber, MAX_POLICY_NUMBER, locate(index, "countNumber"), problems);
 
-        if (checkWholeNumber(rule.rulePriority, MAX_RULE_PRIORITY, locate(index, "rulePriority"), problems)) {
+        if (checkWholeNumber(rule.rulePriority, MAX_POLICY_NUMBER, locate(index, "rulePriority"), problems)) {
             const owner = priorityOwner.get(rule.rulePriority);
             if (owner !== undefined) {
                 problems.add(locate(index, "rulePriority"),

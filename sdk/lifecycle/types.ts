@@ -89,17 +89,16 @@ export interface PolicyDocument {
 
 /** ECR's bounds on the policy text (`LifecyclePolicyText` in the API reference). */
 export const POLICY_TEXT_MIN_LENGTH = 100;
+/**
+ * The largest count, day number or rule priority ECR takes: its API reads them as 32-bit integers, so a larger
+ * one passes every other check and is only refused by PutLifecyclePolicy at deploy, or is emitted as a
+ * number ECR cannot hold (such as `1e+300`).
+ */
+export const MAX_POLICY_NUMBER = 2_147_483_647;
 export const POLICY_TEXT_MAX_LENGTH = 30720;
 
 /** ECR's quota "Rules per lifecycle policy", which cannot be raised. */
 export const MAX_RULES_PER_POLICY = 50;
-
-/**
- * `rulePriority` and `countNumber` are integers in ECR's API, which stores them in 32 bits; anything beyond
- * is refused here rather than emitted as a number ECR cannot hold (such as `1e+300`).
- */
-export const MAX_RULE_PRIORITY = 2_147_483_647;
-export const MAX_COUNT_NUMBER = 2_147_483_647;
 
 /** ECR allows at most this many `*` in one tag pattern. */
 export const MAX_WILDCARDS_PER_PATTERN = 4;

@@ -68,6 +68,8 @@ export function fakeDigest(seed: string): string {
 export class MockCloud {
     readonly registrations: Registration[] = [];
     readonly invocations: Invocation[] = [];
+    /** A cloud that answers otherwise (nothing at all, an empty token): what it answers instead, or undefined for the usual. */
+    answerInstead?: { state?(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined; invoke?(token: string): Record<string, any> | undefined };
 
     /** Every registration of a type, in order. */
     ofType(type: string): Registration[] {
@@ -216,11 +218,11 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
                 registration.retainOnDelete = options.retainOnDelete;
                 registration.wireInputs = wireInputs;
             });
-            return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
+            return { id: `${args.name}-id`, state: cloud.answerInstead?.state?.(args.type, args.name, args.inputs) ?? fakeState(args.type, args.name, args.inputs) };
         },
         call(args) {
             cloud.invocations.push({ token: args.token, inputs: args.inputs });
-            return fakeInvokeAnswer(args.token, args.inputs) ?? {};
+            return cloud.answerInstead?.invoke?.(args.token) ?? fakeInvokeAnswer(args.token, args.inputs) ?? {};
         },
     }, "project", "stack", options.preview ?? false);
     return cloud;
