@@ -68,6 +68,11 @@ export function fakeDigest(seed: string): string {
 export class MockCloud {
     readonly registrations: Registration[] = [];
     readonly invocations: Invocation[] = [];
+    /**
+     * Types whose creation a test performs itself, as the engine would through the resource's provider: the
+     * state it resolves to, or the error the deployment fails with.
+     */
+    readonly creators = new Map<string, (name: string, inputs: Record<string, any>) => Promise<Record<string, any>>>();
 
     /** Every registration of a type, in order. */
     ofType(type: string): Registration[] {
@@ -216,6 +221,10 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
                 registration.retainOnDelete = options.retainOnDelete;
                 registration.wireInputs = wireInputs;
             });
+            const creator = cloud.creators.get(args.type);
+            if (creator !== undefined && !pulumi.runtime.isDryRun()) {
+                return creator(args.name, args.inputs).then((state) => ({ id: `${args.name}-id`, state }));
+            }
             return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
         },
         call(args) {
