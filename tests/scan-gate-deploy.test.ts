@@ -117,6 +117,40 @@ describe("Image scanGate in a TypeScript program (mocks, dynamic resource, fake 
             [{ id: "CVE-2024-6387", severity: "CRITICAL", package: "openssh 9.6", reason: "sshd is not started in this image", until: "2099-12-31" }]);
     });
 
+    describe("warnings", () => {
+        let warnings: string[];
+        let originalWarn: typeof pulumi.log.warn;
+        beforeEach(() => {
+            warnings = [];
+            originalWarn = pulumi.log.warn;
+            // What a user sees in `pulumi up`; captured rather than printed.
+            (pulumi.log as any).warn = (message: string) => void warnings.push(message);
+        });
+        afterEach(() => {
+            (pulumi.log as any).warn = originalWarn;
+        });
+
+        it("an expired ignore entry warns at construction, and the gate counts its finding again", async () => {
+            const { image } = await program({ ignore: [{ id: "CVE-2024-6387", reason: "waiting for the vendor", until: "2020-01-31" }] });
+            assert.deepEqual(warnings, ["Image \"app\": scanGate.ignore entry CVE-2024-6387 expired on 2020-01-31, so the gate counts it again. " +
+                "Renew until with a reason, or remove the entry."]);
+            await assert.rejects(valueOf(image.imageUri), /The ignore entry for CVE-2024-6387 expired on 2020-01-31, so it counts again\./);
+            assert.deepEqual(cloud.ofType(LAMBDA_FUNCTION), []);
+            unhandled.expectOnly((reason) => assert.match(String(reason), /did not pass the scan gate/));
+        });
+
+        it("onTimeout warn: a scan that never finishes lets the image through, with a warning and scanFindings.timedOut", async () => {
+            scan = [{ status: "IN_PROGRESS" }];
+            const { image } = await program({ timeout: "1s", onTimeout: "warn" });
+            assert.equal(cloud.ofType(LAMBDA_FUNCTION).length, 1, "let through on purpose");
+            const findings = await valueOf(image.scanFindings!);
+            assert.equal(findings.timedOut, true);
+            assert.equal(findings.completedAt, undefined);
+            assert.deepEqual(warnings, ["Image \"app\": the scan did not finish within scanGate.timeout, and onTimeout is \"warn\", so the image " +
+                "was let through unjudged; the next pulumi up checks it again."]);
+        });
+    });
+
     it("state holds a few lines that load the gate from the ecrx package by name, no credentials, and the gate's settings", async () => {
         scan = [{ status: "COMPLETE", completedAt: 1_780_000_000, findings: [] }];
         await program({ failOn: "HIGH", timeout: "5m" });

@@ -41,7 +41,8 @@ function explainAwsError(error: unknown, repository: string): unknown {
     if (!(error instanceof Error) || error instanceof ScanGateError) {
         return error;
     }
-    if (error.name === "CredentialsProviderError" || /credential/i.test(error.message) && (error as { $metadata?: unknown }).$metadata === undefined) {
+    // The SDK's credential providers throw before any request, so such an error has no response metadata.
+    if (error.name === "CredentialsProviderError" || (/credential/i.test(error.message) && (error as { $metadata?: unknown }).$metadata === undefined)) {
         return new ScanGateError(`the scan gate found no AWS credentials to read ECR with (${error.message}). It uses the standard AWS ` +
             "credential chain of the machine running pulumi: AWS_PROFILE or the stack's aws:profile, AWS_ACCESS_KEY_ID and " +
             "AWS_SECRET_ACCESS_KEY, SSO, or an instance or task role.");
@@ -57,18 +58,18 @@ function explainAwsError(error: unknown, repository: string): unknown {
 export async function runScanGate(inputs: ScanGateInputs, environment: GateEnvironment = defaultEnvironment): Promise<ScanGateOutputs> {
     const { imageName, imageUri, policy } = inputs;
     const at = imageUri.lastIndexOf("@");
-    const location = parseRepositoryUrl(imageUri.slice(0, at));
+    const location = at < 0 ? undefined : parseRepositoryUrl(imageUri.slice(0, at));
+    if (location === undefined || typeof location === "string" || location.kind !== "ecr") {
+        throw new ScanGateError(`Image "${imageName}": the scan gate needs an ECR image, but ${JSON.stringify(imageUri)} is not one.`);
+    }
     const digest = imageUri.slice(at + 1);
     const subject = `Image "${imageName}" (${imageUri.slice(0, at)}@${shortDigest(digest)})`;
-    if (at < 0 || typeof location === "string" || location.kind !== "ecr") {
-        throw new ScanGateError(`${subject}: the scan gate needs an ECR image, but ${JSON.stringify(imageUri)} is not one.`);
-    }
     const { clock } = environment;
     const client = environment.client(location.region, inputs.awsProfile);
     const started = clock.now();
     let outcome;
     try {
-        outcome = await readScans(client, { registryId: location.registryId, region: location.region, repositoryName: location.name, digest },
+        outcome = await readScans(client, { registryId: location.registryId, repositoryName: location.name, digest },
             started + policy.timeoutSeconds * 1000, clock);
     } catch (error) {
         const explained = explainAwsError(error, location.name);
@@ -78,8 +79,9 @@ export async function runScanGate(inputs: ScanGateInputs, environment: GateEnvir
     }
     if (!outcome.done) {
         if (policy.onTimeout === "warn") {
-            const verdict = judgeScan(policy, [], clock.now());
-            return { ...inputs, scanFindings: { ...verdict.findings, timedOut: true, images: outcome.images.map(({ digest, platform }) => ({ digest, ...(platform ? { platform } : {}) })) } };
+            // Unjudged: the counts are those of the images whose scans finished in time, and there is no completion.
+            const { completedAt: _unfinished, ...partial } = judgeScan(policy, outcome.images, clock.now()).findings;
+            return { ...inputs, scanFindings: { ...partial, timedOut: true } };
         }
         throw new ScanGateError(`${subject} did not pass the scan gate: it waited ${policy.timeoutSeconds} s for ${outcome.waitingFor}, ` +
             "which did not finish. imageUri was not updated. If the scan never starts, turn on scanOnPush for the repository " +

@@ -24,10 +24,9 @@ const FIRST_POLL_MS = 1_000;
 const MAX_POLL_MS = 10_000;
 const PAGE_SIZE = 1000;
 
-/** Where the pushed image is. */
+/** Where the pushed image is (the client is already in its region). */
 export interface ScanTarget {
     registryId: string;
-    region: string;
     repositoryName: string;
     digest: string;
 }
@@ -75,6 +74,11 @@ function imagesOfManifest(digest: string, mediaType: string | undefined, manifes
         }));
 }
 
+/** "image sha256:…", or "the linux/arm64 image sha256:… of the index", for messages. */
+function describeImage(image: ImageToScan): string {
+    return image.platform !== undefined ? `the ${image.platform} image ${shortDigest(image.digest)} of the index` : `image ${shortDigest(image.digest)}`;
+}
+
 function pollDelay(attempt: number, deadline: number, clock: Clock): number {
     return Math.max(0, Math.min(FIRST_POLL_MS * 2 ** attempt, MAX_POLL_MS, deadline - clock.now()));
 }
@@ -116,7 +120,6 @@ async function remainingPages(client: ECRClient, request: ConstructorParameters<
 /** Waits for one image's scan; undefined when the deadline passes first. */
 async function waitForScan(client: ECRClient, target: ScanTarget, image: ImageToScan, deadline: number, clock: Clock): Promise<ScannedImage | undefined> {
     const request = { registryId: target.registryId, repositoryName: target.repositoryName, imageId: { imageDigest: image.digest }, maxResults: PAGE_SIZE };
-    const what = `${image.platform !== undefined ? `the ${image.platform} image ${shortDigest(image.digest)} of the index` : `image ${shortDigest(image.digest)}`}`;
     for (let attempt = 0; ; attempt++) {
         let first: DescribeImageScanFindingsCommandOutput | undefined;
         try {
@@ -129,7 +132,7 @@ async function waitForScan(client: ECRClient, target: ScanTarget, image: ImageTo
         }
         const status = first?.imageScanStatus?.status;
         if (status !== undefined && FAILED_STATES.has(status)) {
-            throw new ScanGateError(`ECR's scan of ${what} ended ${status}: ${first!.imageScanStatus?.description ?? "ECR gave no reason"}. ` +
+            throw new ScanGateError(`ECR's scan of ${describeImage(image)} ended ${status}: ${first!.imageScanStatus?.description ?? "ECR gave no reason"}. ` +
                 "The gate cannot judge an image it has no findings for, so the image does not pass.");
         }
         // Enhanced scanning can say COMPLETE before its findings exist: only a completion time proves them.
@@ -167,11 +170,7 @@ export async function readScans(client: ECRClient, target: ScanTarget, deadline:
     for (const image of images) {
         const result = await waitForScan(client, target, image, deadline, clock);
         if (result === undefined) {
-            return {
-                done: false,
-                images: scanned,
-                waitingFor: `ECR's scan of ${image.platform !== undefined ? `the ${image.platform} image ${shortDigest(image.digest)}` : `image ${shortDigest(image.digest)}`}`,
-            };
+            return { done: false, images: scanned, waitingFor: `ECR's scan of ${describeImage(image)}` };
         }
         scanned.push(result);
     }
