@@ -254,6 +254,15 @@ export class Image extends pulumi.ComponentResource {
             pulumi.log.warn(`Image "${name}": scanGate.ignore entry ${entry.id} expired on ${entry.until}, so the gate counts it again. ` +
                 "Renew until with a reason, or remove the entry.", this);
         }
+        if (args.repository !== undefined) {
+            pulumi.output(buildSettingsOf(args.repository).scanOnPush).apply((scanOnPush) => {
+                if (scanOnPush === false) {
+                    pulumi.log.warn(`Image "${name}": scanGate waits for ECR's scan of the pushed image, but the repository's scanOnPush is ` +
+                        "false. Unless the registry's scanning configuration scans this repository, the gate waits until scanGate.timeout " +
+                        "and fails: turn scanOnPush on (the default), or leave scanGate out.", this);
+                }
+            });
+        }
         const awsProfile = new pulumi.Config("aws").get("profile");
         const gate = registerScanGate(`${name}-scan-gate`, { imageName: name, imageUri: pushedImageUri, policy, ...(awsProfile !== undefined ? { awsProfile } : {}) }, this);
         reportedByGate(gate.scanFindings).apply((findings) => {

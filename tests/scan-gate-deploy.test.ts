@@ -139,6 +139,18 @@ describe("Image scanGate in a TypeScript program (mocks, dynamic resource, fake 
             unhandled.expectOnly((reason) => assert.match(String(reason), /did not pass the scan gate/));
         });
 
+        it("warns when the repository does not scan on push, since the gate would wait for a scan that never starts", async () => {
+            scan = [{ status: "COMPLETE", completedAt: 1_780_000_000, findings: [] }];
+            const repo = new ecrx.Repository("app", { scanOnPush: false });
+            repo.buildAndPushImage({ context: dir, scanGate: {} });
+            await quiesce();
+            assert.deepEqual(warnings, ["Image \"app\": scanGate waits for ECR's scan of the pushed image, but the repository's scanOnPush is false. " +
+                "Unless the registry's scanning configuration scans this repository, the gate waits until scanGate.timeout and fails: " +
+                "turn scanOnPush on (the default), or leave scanGate out."]);
+            await program({});
+            assert.equal(warnings.length, 1, "not for a repository that scans on push");
+        });
+
         it("onTimeout warn: a scan that never finishes lets the image through, with a warning and scanFindings.timedOut", async () => {
             scan = [{ status: "IN_PROGRESS" }];
             const { image } = await program({ timeout: "1s", onTimeout: "warn" });
