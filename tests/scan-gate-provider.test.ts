@@ -6,9 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FakeEcr, FakeRepository, FakeScanState, startFakeEcr } from "./support/fake-ecr";
-import { FAKE_ACCOUNT, FAKE_REGION, MockEngine, UNKNOWN, WireValue } from "./support/mock-engine";
+import { FAKE_ACCOUNT, FAKE_REGION, MockEngine, resourceReference, UNKNOWN, WireValue } from "./support/mock-engine";
 import { ensureBuilt, PluginProcess, ROOT } from "./support/plugin";
-import { DOCKER_BUILD_IMAGE, IMAGE_COMPONENT } from "./support/tokens";
+import { BUILD_AND_PUSH_IMAGE, DOCKER_BUILD_IMAGE, ECR_REPOSITORY, IMAGE_COMPONENT, REPOSITORY_COMPONENT } from "./support/tokens";
 
 const SCAN_GATE = "ecrx:index:ScanGate";
 const FAKE_SECRET_KEY = "fake-secret-access-key-of-the-plugin";
@@ -93,6 +93,19 @@ describe("scan gate through the provider plugin (run-plugin, mock engine, fake E
         for (const secret of [FAKE_SECRET_KEY, "AKIDPLUGIN"]) {
             assert.ok(!JSON.stringify([gate.object, gate.outputs, result.state]).includes(secret), "no credential in the gate's inputs, outputs or state");
         }
+    });
+
+    it("Repository.buildAndPushImage with scanGate returns imageUri only after the gate passes", async () => {
+        scan = [{ status: "COMPLETE", completedAt: COMPLETED_AT, findings: [] }];
+        engine.beginDeployment({ dryRun: false });
+        const repository = await plugin.construct(REPOSITORY_COMPONENT, "svc", {}, { dryRun: false });
+        const { outputs, failures } = await plugin.call(BUILD_AND_PUSH_IMAGE,
+            { __self__: resourceReference(repository.urn), context, tags: ["v1"], cache: false, scanGate: { failOn: "HIGH" } },
+            { dryRun: false, argDependencies: { __self__: [repository.urn] } });
+        assert.deepEqual(failures, []);
+        const url = `${ECR_HOST}/${engine.one(ECR_REPOSITORY).outputs.name}`;
+        assert.equal(outputs.imageUri, `${url}@${engine.one(DOCKER_BUILD_IMAGE).outputs.digest}`);
+        assert.equal(engine.one(SCAN_GATE).object.imageUri, outputs.imageUri);
     });
 
     it("in a preview the gate does not run and imageUri stays unknown", async () => {
