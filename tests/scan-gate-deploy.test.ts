@@ -187,6 +187,8 @@ describe("Image scanGate in a TypeScript program (mocks, dynamic resource, fake 
         assert.deepEqual(await scanGateProvider.diff("app", recorded, { ...inputs, policy: { ...policy, failOn: "CRITICAL" } }), { changes: true });
         assert.deepEqual(await scanGateProvider.diff("app", { ...recorded, scanFindings: { timedOut: true } as any }, inputs), { changes: true });
         assert.deepEqual(await scanGateProvider.diff("app", recorded, { ...inputs, awsProfile: "ci" }), { changes: false }, "a profile is how, not what");
+        const reordered = Object.fromEntries(Object.entries(policy).reverse()) as typeof policy;
+        assert.deepEqual(await scanGateProvider.diff("app", { ...recorded, policy: reordered }, inputs), { changes: false }, "state comes back in the engine's key order");
     });
 
     it("refuses bad settings before anything is registered, and a gate on a registry that is not ECR", async () => {

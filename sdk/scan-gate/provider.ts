@@ -100,7 +100,14 @@ export async function runScanGate(inputs: ScanGateInputs, environment: GateEnvir
  * let the image through unjudged. A no-op `pulumi up` re-checks nothing.
  */
 export function gateMustRun(olds: Partial<ScanGateOutputs>, news: ScanGateInputs): boolean {
-    return olds.imageUri !== news.imageUri || JSON.stringify(olds.policy) !== JSON.stringify(news.policy) || olds.scanFindings?.timedOut === true;
+    return olds.imageUri !== news.imageUri || canonicalJson(olds.policy) !== canonicalJson(news.policy) || olds.scanFindings?.timedOut === true;
+}
+
+/** JSON with object keys sorted: the engine hands back state with its own key order. */
+function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_key, inner) => inner !== null && typeof inner === "object" && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+        : inner);
 }
 
 /** The provider methods, in the dynamic provider's shape (the plugin adapts them to its own). */
