@@ -3,6 +3,8 @@ import { clipText, describeValue, withSecretValues } from "../sdk/errors";
 import { checkImageArgs, Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
 import { invalidInputs } from "../sdk/inputs";
 import { buildSettingsOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
+import { scanGateProvider, ScanGateInputs } from "../sdk/scan-gate/provider";
+import { SCAN_GATE_TYPE, serveScanGatesFromPlugin } from "../sdk/scan-gate/resource";
 import { answerError } from "./error-answer";
 import { runIsolated } from "./request-scope";
 import { resolveInputs } from "./wire-inputs";
@@ -52,11 +54,12 @@ async function repositoryByUrn(reference: unknown, propertyPath: string): Promis
 const REPOSITORY_TYPE: ComponentType = "ecrx:index:Repository";
 
 /** Image arguments as the SDK takes them: the repository resolved to its instance, `cache` plain. */
-async function imageArgsFromWire<T extends { repository?: unknown; cache?: unknown }>(inputs: T) {
+async function imageArgsFromWire<T extends { repository?: unknown; cache?: unknown; scanGate?: unknown }>(inputs: T) {
     return {
         ...inputs,
         ...(inputs.repository !== undefined && inputs.repository !== null ? { repository: await repositoryByUrn(inputs.repository, "repository") } : {}),
         ...(inputs.cache !== undefined ? { cache: await settled(inputs.cache as pulumi.Input<boolean>) } : {}),
+        ...(inputs.scanGate !== undefined ? { scanGate: await settled(inputs.scanGate) } : {}),
     };
 }
 
@@ -154,9 +157,50 @@ function packageVersion(): string {
     throw new Error("cannot find the ecrx package.json");
 }
 
+/** The custom resources this plugin serves itself (not components): only the scan gate of an Image. */
+function expectScanGate(urn: string): void {
+    const type = urn.split("::")[2]?.split("$").pop();
+    if (type !== SCAN_GATE_TYPE) {
+        throw new Error(`unknown resource type ${type}; this provider serves the custom resource ${SCAN_GATE_TYPE} only`);
+    }
+}
+
 export class EcrxProvider implements pulumi.provider.Provider {
     readonly version = packageVersion();
     private readonly schemaText = JSON.stringify(schema);
+
+    constructor() {
+        // Images constructed here register their scan gates as resources of this plugin.
+        serveScanGatesFromPlugin(this.version);
+    }
+
+    // ---- The scan gate, a custom resource of this plugin --------------------------------------------
+
+    async diff(id: string, urn: string, olds: any, news: any): Promise<pulumi.provider.DiffResult> {
+        expectScanGate(urn);
+        return scanGateProvider.diff(id, olds, news as ScanGateInputs);
+    }
+
+    async create(urn: string, inputs: any): Promise<pulumi.provider.CreateResult> {
+        expectScanGate(urn);
+        return scanGateProvider.create(inputs as ScanGateInputs);
+    }
+
+    async update(id: string, urn: string, olds: any, news: any): Promise<pulumi.provider.UpdateResult> {
+        expectScanGate(urn);
+        return scanGateProvider.update(id, olds, news as ScanGateInputs);
+    }
+
+    /** A refresh keeps the recorded verdict: the gate judges a push, not the registry's later state. */
+    async read(id: string, urn: string, props?: any): Promise<pulumi.provider.ReadResult> {
+        expectScanGate(urn);
+        return { id, props };
+    }
+
+    /** Nothing to delete: the image stays in the repository, where the lifecycle policy expires it. */
+    async delete(_id: string, urn: string): Promise<void> {
+        expectScanGate(urn);
+    }
 
     async getSchema(): Promise<string> {
         return this.schemaText;

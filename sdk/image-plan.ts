@@ -5,6 +5,7 @@ import { checkImageArgumentShapes } from "./image-argument-shapes";
 import { isKnown, Known } from "./known";
 import { compileTagPattern } from "./lifecycle/tag-pattern";
 import { isRepositoryName } from "./repository-settings";
+import { checkScanGate } from "./scan-gate/settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
@@ -96,12 +97,14 @@ export interface ImagePlanView {
     shapedArguments?: Readonly<Record<string, unknown>>;
     /** What was given as `repository` when it is not an ecrx Repository: the problem with it. */
     repositoryProblem?: string;
+    /** `scanGate` as given (a plain value). */
+    scanGate?: unknown;
 }
 
 export const IMAGE_ARGUMENT_NAMES = [
     "repository", "repositoryUrl", "context", "dockerfile", "dockerfileInline", "target", "buildArgs", "labels", "platforms", "tags",
     "secrets", "ssh", "noCache", "pull", "network", "addHosts", "builder", "buildOnPreview", "cache", "cacheFrom", "cacheTo",
-    "region", "registryId", "registry",
+    "region", "registryId", "registry", "scanGate",
 ];
 
 function checkPaths(view: ImagePlanView, problems: ProblemList): void {
@@ -261,6 +264,10 @@ export function checkImagePlan(resourceName: string, view: ImagePlanView): Repos
     const location = checkRepository(view, problems);
     checkTagsAreOwn(view, problems);
     checkTagMutability(resourceName, view, problems);
+    checkScanGate(view.scanGate, "scanGate", problems);
+    if (view.scanGate !== undefined && location?.kind === "other") {
+        problems.add("scanGate", `reads ECR's scan of the pushed image, but ${describeValue(location.host)} is not an ECR registry: leave scanGate out.`);
+    }
     problems.throwIfAny(`Image "${resourceName}"`);
     return location;
 }

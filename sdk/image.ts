@@ -11,6 +11,9 @@ import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow,
 import { isKnown, UNKNOWN } from "./known";
 import { buildSettingsOf, isEcrxRepository, Repository } from "./repository";
 import { canAutoName } from "./repository-settings";
+import { registerScanGate, ScanGateResult } from "./scan-gate/resource";
+import { isExpired, scanGatePolicy } from "./scan-gate/settings";
+import { ScanFindings, ScanGateArgs } from "./scan-gate/types";
 
 /** An SSH agent socket or keys to forward into the build (`RUN --mount=type=ssh`). */
 export interface ImageSsh {
@@ -73,6 +76,11 @@ export interface ImageArgs {
     registryId?: pulumi.Input<string>;
     /** Credentials for a registry that is not ECR. ECR credentials are fetched automatically. */
     registry?: pulumi.Input<RegistryCredentials>;
+    /**
+     * Hold `imageUri` back until ECR's scan of the pushed image passes these thresholds, so nothing that runs
+     * the image is updated when it fails. Default: off (waiting for a scan costs deploy time).
+     */
+    scanGate?: ScanGateArgs;
 }
 
 /** Arguments of `repository.buildAndPushImage(...)`: an `Image` without the repository, plus its resource name. */
@@ -135,6 +143,14 @@ function requiredAnswer(value: pulumi.Input<string>, what: string, parent: pulum
     });
 }
 
+/**
+ * An Output of the scan gate, as the component uses it beyond `imageUri`: a failing gate is reported once, by the
+ * gate resource, not again by every Output derived from it (each would be one more unhandled error).
+ */
+function reportedByGate<T>(output: pulumi.Output<T>): pulumi.Output<T | undefined> {
+    return pulumi.recover(output as pulumi.Output<T | undefined>, () => undefined);
+}
+
 /** The registry host of a repository URL: everything before the first "/". */
 function hostOf(url: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.output(url).apply((u) => u.slice(0, u.indexOf("/")));
@@ -147,8 +163,13 @@ function hostOf(url: pulumi.Input<string>): pulumi.Output<string> {
  * untagged images under the repository's lifecycle policy.
  */
 export class Image extends pulumi.ComponentResource {
-    /** `<repositoryUrl>@sha256:<digest>`: what ECS task definitions, Kubernetes pods and Lambda functions should run. */
+    /**
+     * `<repositoryUrl>@sha256:<digest>`: what ECS task definitions, Kubernetes pods and Lambda functions should run.
+     * With `scanGate`, it resolves only once the scan has passed.
+     */
     public readonly imageUri: pulumi.Output<string>;
+    /** What the scan gate saw: counts by severity, ignored findings, the scan's completion time. Absent without `scanGate`. */
+    public readonly scanFindings?: pulumi.Output<ScanFindings>;
     /** The pushed image's digest, `sha256:...`; unknown until the image is pushed. */
     public readonly digest: pulumi.Output<string>;
     /** The full references pushed, `<repositoryUrl>:<tag>`. */
@@ -224,7 +245,7 @@ export class Image extends pulumi.ComponentResource {
         this.repositoryUrl = repositoryUrl;
         this.tags = pulumi.output(references);
         this.digest = this.dockerImage.digest;
-        this.imageUri = pulumi.all([repositoryUrl, this.dockerImage.digest]).apply(([url, digest]) => {
+        const pushedImageUri = pulumi.all([repositoryUrl, this.dockerImage.digest]).apply(([url, digest]) => {
             if (!digest) {
                 if (pulumi.runtime.isDryRun()) {
                     return pulumi.unknown as unknown as string; // Not pushed yet: unknown, never a guess.
@@ -233,15 +254,49 @@ export class Image extends pulumi.ComponentResource {
             }
             return `${url}@${digest}`;
         });
+        const gate = this.gateScan(name, args, pushedImageUri);
+        this.imageUri = gate?.imageUri ?? pushedImageUri;
+        this.scanFindings = gate?.scanFindings;
 
         this.registerOutputs({
-            imageUri: this.imageUri,
+            imageUri: gate === undefined ? this.imageUri : reportedByGate(this.imageUri),
             digest: this.digest,
             tags: this.tags,
             repositoryUrl: this.repositoryUrl,
             dockerImage: this.dockerImage,
             cacheRepository: this.cacheRepository,
+            scanFindings: gate === undefined ? undefined : reportedByGate(gate.scanFindings),
         });
+    }
+
+    /** The scan gate between the push and `imageUri`; undefined without `scanGate`. */
+    private gateScan(name: string, args: ImageArgs, pushedImageUri: pulumi.Output<string>): ScanGateResult | undefined {
+        const policy = reportingInputErrors(() => scanGatePolicy(args.scanGate, `Image "${name}"`));
+        if (policy === undefined) {
+            return undefined;
+        }
+        for (const entry of policy.ignore.filter((ignore) => isExpired(ignore, Date.now()))) {
+            pulumi.log.warn(`Image "${name}": scanGate.ignore entry ${entry.id} expired on ${entry.until}, so the gate counts it again. ` +
+                "Renew until with a reason, or remove the entry.", this);
+        }
+        if (args.repository !== undefined) {
+            pulumi.output(buildSettingsOf(args.repository).scanOnPush).apply((scanOnPush) => {
+                if (scanOnPush === false) {
+                    pulumi.log.warn(`Image "${name}": scanGate waits for ECR's scan of the pushed image, but the repository's scanOnPush is ` +
+                        "false. Unless the registry's scanning configuration scans this repository, the gate waits until scanGate.timeout " +
+                        "and fails: turn scanOnPush on (the default), or leave scanGate out.", this);
+                }
+            });
+        }
+        const awsProfile = new pulumi.Config("aws").get("profile");
+        const gate = registerScanGate(`${name}-scan-gate`, { imageName: name, imageUri: pushedImageUri, policy, ...(awsProfile !== undefined ? { awsProfile } : {}) }, this);
+        reportedByGate(gate.scanFindings).apply((findings) => {
+            if (findings?.timedOut) {
+                pulumi.log.warn(`Image "${name}": the scan did not finish within scanGate.timeout, and onTimeout is "warn", so the image ` +
+                    "was let through unjudged; the next pulumi up checks it again.", this);
+            }
+        });
+        return gate;
     }
 
     /**
@@ -363,6 +418,7 @@ export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository
         unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
         tagsOfOtherImages: repositoryProblem === undefined ? imagesOfRepository(args.repository, false)?.tagOwners ?? new Map() : new Map(),
+        scanGate: args.scanGate,
     };
     if (args.repository !== undefined && repositoryProblem === undefined) {
         const settings = buildSettingsOf(args.repository);

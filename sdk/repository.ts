@@ -68,6 +68,8 @@ export interface RepositoryBuildSettings {
     region: pulumi.Input<string> | undefined;
     /** No rules given: the policy keeps a single untagged image, which several images would compete for. */
     usesDefaultLifecyclePolicy: boolean;
+    /** Whether the repository scans on push, which an image's scan gate waits for. */
+    scanOnPush: pulumi.Input<boolean>;
 }
 
 const buildSettings = new WeakMap<Repository, RepositoryBuildSettings>();
@@ -234,6 +236,7 @@ export class Repository extends pulumi.ComponentResource {
             region: region as pulumi.Input<string> | undefined,
             usesDefaultLifecyclePolicy: isKnown(view.lifeCyclePolicyArgs) &&
                 (view.lifeCyclePolicyArgs === undefined || (view.lifeCyclePolicyArgs.rules === undefined && view.lifeCyclePolicyArgs.skip !== true)),
+            scanOnPush: args.scanOnPush ?? true,
         });
 
         this.registerOutputs({

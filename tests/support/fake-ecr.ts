@@ -1,8 +1,9 @@
 // A local stand-in for the ECR API, enough for `ecrx lifecycle plan` in live mode: the AWS JSON 1.1
 // protocol (POST /, `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>`) for DescribeImages
-// (paginated), GetLifecyclePolicy, BatchGetImage and the lifecycle policy preview (StartLifecyclePolicyPreview,
-// GetLifecyclePolicyPreview with its in-progress states and pages), with ECR's error shapes. It listens on 127.0.0.1
-// only, and refuses requests that are not SigV4-signed, so a test proves that the real SDK signed them.
+// (paginated), GetLifecyclePolicy, BatchGetImage, the lifecycle policy preview (StartLifecyclePolicyPreview,
+// GetLifecyclePolicyPreview with its in-progress states and pages) and DescribeImageScanFindings (paginated, in
+// the basic and the enhanced shape, with scans that progress through the states a test scripts), with ECR's
+// error shapes. It listens on 127.0.0.1 only, and refuses requests that are not SigV4-signed, so a test proves that the real SDK signed them.
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 
@@ -46,6 +47,35 @@ interface StartedPreview {
     checks: number;
 }
 
+/** A finding of basic scanning, as DescribeImageScanFindings returns it in `findings`. */
+export interface FakeBasicFinding {
+    name: string;
+    severity: string;
+    attributes?: Array<{ key: string; value: string }>;
+}
+
+/** A finding of enhanced scanning (Amazon Inspector), as returned in `enhancedFindings`. */
+export interface FakeEnhancedFinding {
+    severity: string;
+    status?: string;
+    title?: string;
+    fixAvailable?: "YES" | "NO" | "PARTIAL";
+    packageVulnerabilityDetails: {
+        vulnerabilityId: string;
+        vulnerablePackages?: Array<{ name: string; version: string; fixedInVersion?: string }>;
+    };
+}
+
+/**
+ * What DescribeImageScanFindings answers for one digest at one moment. `notFound` is ECR's ScanNotFoundException
+ * (no scan started yet). A done state without `completedAt` is enhanced scanning's COMPLETE before its findings exist.
+ */
+export type FakeScanState =
+    | { notFound: true }
+    | { status: "IN_PROGRESS" | "PENDING" }
+    | { status: "FAILED" | "UNSUPPORTED_IMAGE"; description: string }
+    | { status: "COMPLETE" | "ACTIVE"; completedAt?: number; findings?: FakeBasicFinding[]; enhancedFindings?: FakeEnhancedFinding[] };
+
 export interface FakeRepository {
     registryId: string;
     images: FakeImage[];
@@ -54,6 +84,11 @@ export interface FakeRepository {
     manifests?: Record<string, string>;
     /** ECR's answer to a lifecycle policy preview; without it the preview finds nothing to do. */
     preview?: FakePreview;
+    /**
+     * The scan of each digest, as the states successive DescribeImageScanFindings calls see (a call with a
+     * nextToken reads the same state as the call that started the listing); the last state lasts.
+     */
+    scans?: Record<string, FakeScanState[]>;
 }
 
 export interface RecordedRequest {
@@ -149,6 +184,7 @@ function handle(operation: string, body: Record<string, unknown>, repositories: 
         case "BatchGetImage": return batchGetImage(name, repository, body);
         case "StartLifecyclePolicyPreview": return startPreview(name, repository, body, previews);
         case "GetLifecyclePolicyPreview": return getPreview(name, repository, body, previews);
+        case "DescribeImageScanFindings": return describeImageScanFindings(name, repository, body, pageSize);
         default: throw new EcrError("UnknownOperationException", `unknown operation ${operation}`);
     }
 }
@@ -234,5 +270,53 @@ function getPreview(name: string, repository: FakeRepository, body: Record<strin
             expiringImageTotalCount: preview.results.length - transitions,
             ...(transitions > 0 ? { transitioningImageTotalCounts: [{ targetStorageClass: "ARCHIVE", imageTotalCount: transitions }] } : {}),
         },
+    };
+}
+
+/** How many listings of each digest's scan have started, so that successive calls move through its states. */
+const scanReads = new WeakMap<FakeRepository, Map<string, number>>();
+
+function describeImageScanFindings(name: string, repository: FakeRepository, body: Record<string, unknown>, pageSize: number): unknown {
+    const digest = (body.imageId as { imageDigest?: string } | undefined)?.imageDigest ?? "";
+    const states = repository.scans?.[digest];
+    if (!repository.images.some((image) => image.imageDigest === digest) && repository.manifests?.[digest] === undefined) {
+        throw new EcrError("ImageNotFoundException", `The image with imageId {imageDigest:'${digest}'} does not exist within the repository with name '${name}'`);
+    }
+    const reads = scanReads.get(repository) ?? new Map<string, number>();
+    scanReads.set(repository, reads);
+    const started = reads.get(digest) ?? 0;
+    if (body.nextToken === undefined) {
+        reads.set(digest, started + 1);
+    }
+    const state = states?.[Math.min(body.nextToken === undefined ? started : started - 1, (states?.length ?? 1) - 1)];
+    if (state === undefined || "notFound" in state) {
+        throw new EcrError("ScanNotFoundException", `Image scan does not exist for the image with '{imageDigest:'${digest}'}' in the repository with name '${name}'`);
+    }
+    const base = { registryId: repository.registryId, repositoryName: name, imageId: { imageDigest: digest } };
+    if (!("status" in state && (state.status === "COMPLETE" || state.status === "ACTIVE"))) {
+        return { ...base, imageScanStatus: { status: state.status, description: "description" in state ? state.description : "The scan is in progress." } };
+    }
+    const status = { status: state.status, description: "The scan was completed successfully." };
+    if (state.completedAt === undefined) {
+        return { ...base, imageScanStatus: status };
+    }
+    const key = state.enhancedFindings !== undefined ? "enhancedFindings" : "findings";
+    const all: Array<{ severity: string }> = state.enhancedFindings ?? state.findings ?? [];
+    const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
+    const end = start + Math.min(pageSize, Number(body.maxResults ?? 100));
+    const severityCounts: Record<string, number> = {};
+    for (const finding of all) {
+        severityCounts[finding.severity] = (severityCounts[finding.severity] ?? 0) + 1;
+    }
+    return {
+        ...base,
+        imageScanStatus: status,
+        imageScanFindings: {
+            imageScanCompletedAt: state.completedAt,
+            vulnerabilitySourceUpdatedAt: state.completedAt,
+            findingSeverityCounts: severityCounts,
+            [key]: all.slice(start, end),
+        },
+        ...(end < all.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {}),
     };
 }

@@ -70,6 +70,11 @@ export class MockCloud {
     readonly invocations: Invocation[] = [];
     /** A cloud that answers otherwise (nothing at all, an empty token): what it answers instead, or undefined for the usual. */
     answerInstead?: { state?(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined; invoke?(token: string): Record<string, any> | undefined };
+    /**
+     * Types whose creation a test performs itself, as the engine would through the resource's provider: the
+     * state it resolves to, or the error the deployment fails with.
+     */
+    readonly creators = new Map<string, (name: string, inputs: Record<string, any>) => Promise<Record<string, any>>>();
 
     /** Every registration of a type, in order. */
     ofType(type: string): Registration[] {
@@ -218,6 +223,10 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
                 registration.retainOnDelete = options.retainOnDelete;
                 registration.wireInputs = wireInputs;
             });
+            const creator = cloud.creators.get(args.type);
+            if (creator !== undefined && !pulumi.runtime.isDryRun()) {
+                return creator(args.name, args.inputs).then((state) => ({ id: `${args.name}-id`, state }));
+            }
             return { id: `${args.name}-id`, state: cloud.answerInstead?.state?.(args.type, args.name, args.inputs) ?? fakeState(args.type, args.name, args.inputs) };
         },
         call(args) {

@@ -276,6 +276,21 @@ export class PluginProcess {
         };
     }
 
+    /** A `Create` of a custom resource the plugin serves, as the engine sends it in an update. */
+    async create(urn: string, properties: Record<string, WireValue>): Promise<{ id: string; outputs: Record<string, WireValue> }> {
+        const response = await this.unary<provproto.CreateRequest, provproto.CreateResponse>(this.client.create,
+            new provproto.CreateRequest().setUrn(urn).setProperties(struct(properties)));
+        return { id: response.getId(), outputs: (response.getProperties()?.toJavaScript() ?? {}) as Record<string, WireValue> };
+    }
+
+    /** A `Diff` of a custom resource the plugin serves: whether the engine would update it. */
+    async diff(urn: string, id: string, olds: Record<string, WireValue>, news: Record<string, WireValue>): Promise<"none" | "some" | "unknown"> {
+        const response = await this.unary<provproto.DiffRequest, provproto.DiffResponse>(this.client.diff,
+            new provproto.DiffRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)));
+        const changes = response.getChanges();
+        return changes === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : changes === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : "unknown";
+    }
+
     /** Runs an RPC that must fail, and returns its decoded failure; fails when the RPC succeeds. */
     static async failure(rpc: Promise<unknown>): Promise<RpcFailure> {
         try {
