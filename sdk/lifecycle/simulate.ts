@@ -1,5 +1,6 @@
 import { describeValue, joinPath, ProblemList } from "../errors";
 import { parsePolicyDocument, storageClassOf } from "./document";
+import { describeUsers, ImageUser, InUseMap, readInUse } from "./in-use";
 import { compileTagPattern } from "./tag-pattern";
 import { DAY_MS, parseTimestamp, Timestamp, timestampProblem } from "./time";
 import { PolicyDocument, PolicyRule, StorageClass } from "./types";
@@ -42,6 +43,12 @@ export interface SimulateOptions {
      * children; the CLI reads them with `BatchGetImage`.
      */
     indexChildren?: Readonly<Record<string, readonly string[]>>;
+    /**
+     * What runs each image: digest → users. An image in use that a rule would expire or archive still gets
+     * that action, as ECR would not look, but carries its users in `inUse` and names the first in its reason.
+     * List an index's children under their own digests too: they are pulled by digest as well.
+     */
+    inUse?: InUseMap;
 }
 
 export type SimulatedAction = "expire" | "archive" | "keep";
@@ -61,6 +68,8 @@ export interface SimulatedImage {
     rulePriority?: number;
     /** One line, e.g. `rule 2 (tag prefix beta, keep newest 1): 2nd newest of 3 matching`. */
     reason: string;
+    /** Set only on images to expire or archive that `options.inUse` lists: what would break. */
+    inUse?: readonly ImageUser[];
 }
 
 export interface SimulationResult {
@@ -154,6 +163,7 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
     reportRepeatedDigests(table, problems);
     const slotOf = slotsOfNamedDigests(table, options.indexChildren);
     const protectingIndex = readIndexChildren(options.indexChildren, table, slotOf, problems);
+    const usersOf = readInUse(options.inUse, problems);
     problems.throwIfAny("The simulation input");
 
     const rules = [...document.rules].sort((a, b) => a.rulePriority - b.rulePriority).map(compileRule);
@@ -170,6 +180,10 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
     const results: SimulatedImage[] = [];
     for (const slot of order) {
         resultOf[slot] ??= followSubject(slot, table, slotOf, resultOf);
+        const users = usersOf.size === 0 ? undefined : usersOf.get(table.digests[slot]);
+        if (users !== undefined && resultOf[slot].action !== "keep") {
+            resultOf[slot] = { ...resultOf[slot], reason: `${resultOf[slot].reason}; ${describeUsers(users)}`, inUse: users };
+        }
         summary[resultOf[slot].action]++;
         results.push(resultOf[slot]);
     }
