@@ -6,8 +6,8 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../sdk/cli/main";
 import { parsePolicyDocument, PolicyDocument, simulate, ValidationError } from "../sdk/lifecycle";
+import { assertFailsWith, CliRun, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, withEnv } from "./support/cli";
 import { FakeEcr, FakeImage, startFakeEcr } from "./support/fake-ecr";
 
 const NOW = "2025-06-01T12:00:00Z";
@@ -35,36 +35,6 @@ const DESCRIBE_IMAGES = {
         { registryId: "123456789012", repositoryName: "app", imageDigest: digest("c"), imageTags: ["beta-3"], imageSizeInBytes: 1000, imagePushedAt: "2025-05-24T12:00:00.000000+00:00" },
     ],
 };
-
-interface CliRun {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-async function runCli(args: string[], { tty = false, env = {} }: { tty?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
-    let stdout = "";
-    let stderr = "";
-    const code = await main(args, {
-        stdout: { write: (text: string) => (stdout += text), isTTY: tty },
-        stderr: { write: (text: string) => (stderr += text) },
-        env,
-    });
-    return { code, stdout, stderr };
-}
-
-/** Asserts a clean failure: exit code 1, a message on stderr that contains `fragment`, no stack trace. */
-function assertFailsWith(run: CliRun, fragment: string | RegExp): void {
-    assert.equal(run.code, 1, `expected exit code 1; stderr: ${run.stderr}`);
-    assert.equal(run.stdout, "");
-    assert.match(run.stderr, /^ecrx: /);
-    if (typeof fragment === "string") {
-        assert.ok(run.stderr.includes(fragment), `stderr lacks ${JSON.stringify(fragment)}:\n${run.stderr}`);
-    } else {
-        assert.match(run.stderr, fragment);
-    }
-    assert.doesNotMatch(run.stderr, /^\s+at /m, "a user mistake must not print a stack trace");
-}
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
     return new Promise((resolve) => {
@@ -237,40 +207,6 @@ const APP_POLICY: PolicyDocument = {
         { rulePriority: 4, selection: { tagStatus: "any", storageClass: "archive", countType: "sinceImageTransitioned", countUnit: "days", countNumber: 90 }, action: { type: "expire" } },
     ],
 };
-
-const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDECRXTEST", AWS_SECRET_ACCESS_KEY: "not-a-secret", AWS_REGION: "eu-west-1" };
-
-/**
- * The environment the SDK sees: dummy credentials, no shared config files, no instance metadata, and
- * none of the caller's AWS settings, so nothing can send a request anywhere but the fake.
- */
-function isolatedAwsEnv(folder: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [name, value] of Object.entries(process.env)) {
-        if (!name.startsWith("AWS_")) {
-            env[name] = value;
-        }
-    }
-    return {
-        ...env,
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_SHARED_CREDENTIALS_FILE: path.join(folder, "no-credentials"),
-        AWS_CONFIG_FILE: path.join(folder, "no-config"),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        ...extra,
-    };
-}
-
-/** Runs `action` with `process.env` replaced (the SDK reads it directly), then puts it back. */
-async function withEnv<T>(env: NodeJS.ProcessEnv, action: () => Promise<T>): Promise<T> {
-    const saved = process.env;
-    process.env = env;
-    try {
-        return await action();
-    } finally {
-        process.env = saved;
-    }
-}
 
 describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
     let fake: FakeEcr;

@@ -20,6 +20,8 @@ export interface LiveTarget {
 
 export interface RepositorySnapshot {
     images: ImageDetail[];
+    /** The region the client resolved, which image references to the repository name. */
+    region: string;
     /** The stored policy text; undefined when it was not asked for. */
     policyText?: string;
     indexChildren: Record<string, string[]>;
@@ -51,7 +53,7 @@ export async function readRepository(target: LiveTarget, readPolicy: boolean): P
             .filter((image) => isIndexMediaType(image.imageManifestMediaType) && image.imageDigest !== undefined)
             .map((image) => image.imageDigest!);
         const indexChildren = await readIndexChildren(client, ids, indexDigests, warnings);
-        return { images, policyText, indexChildren, warnings };
+        return { images, region: await client.config.region(), policyText, indexChildren, warnings };
     } catch (error) {
         throw explainAwsError(error, target);
     } finally {

@@ -2,9 +2,11 @@
 import { readFileSync } from "node:fs";
 import { isRecord, ValidationError } from "../errors";
 import { parsePolicyDocument } from "../lifecycle/document";
+import { describeUser, ImageUser } from "../lifecycle/in-use";
 import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
 import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { PolicyDocument } from "../lifecycle/types";
+import type { Denial, InUseOptions } from "./in-use";
 import { CliIO, UserError } from "./io";
 import type { LiveTarget } from "./live";
 import { renderTable } from "./table";
@@ -25,6 +27,10 @@ export interface PlanOptions {
     now: Date;
     /** Tag patterns (`*` wildcard) of images that must not expire. */
     failOnExpire: string[];
+    /** Live: find the images that ECS, Lambda or Kubernetes use. */
+    inUse?: InUseOptions;
+    /** Exit with EXIT_GUARD_TRIPPED when an image in use would expire or archive, or the in-use check was incomplete. */
+    failOnExpireInUse: boolean;
 }
 
 /** Where a policy or images came from, for messages. */
@@ -37,25 +43,36 @@ interface PlanInput {
     policy: PolicyDocument;
     images: Sourced<LifecycleImage[]>;
     indexChildren?: Record<string, string[]>;
+    /** Digest → users, when the images in use were looked for. */
+    inUse?: Record<string, ImageUser[]>;
+    /** The in-use sources' refused calls: what the check could not see. */
+    denials: Denial[];
     warnings: string[];
+    notes: string[];
 }
 
 export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
-    const input = options.live !== undefined ? await readLive(options.live, options.policyFile) : readOffline(options);
+    const input = options.live !== undefined ? await readLive(options.live, options, io) : readOffline(options);
     const result = validated(input.images.source, () => simulate(input.policy, input.images.value, {
         now: options.now,
         ...(input.indexChildren !== undefined ? { indexChildren: input.indexChildren } : {}),
+        ...(input.inUse !== undefined ? { inUse: input.inUse } : {}),
     }));
     for (const warning of input.warnings) {
         io.stderr.write(`ecrx: warning: ${warning}\n`);
+    }
+    for (const note of input.notes) {
+        io.stderr.write(`ecrx: note: ${note}\n`);
     }
     if (options.format === "json") {
         io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
         const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-        io.stdout.write(renderTable(result, options.now, color));
+        io.stdout.write(renderTable(result, options.now, color, input.inUse !== undefined));
     }
-    return checkGuards(result, options.failOnExpire, io);
+    const tagGuard = checkGuards(result, options.failOnExpire, io);
+    const inUseGuard = options.failOnExpireInUse ? checkInUseGuard(result, input.denials, io) : 0;
+    return Math.max(tagGuard, inUseGuard);
 }
 
 function readOffline(options: PlanOptions): PlanInput {
@@ -73,23 +90,59 @@ function readOffline(options: PlanOptions): PlanInput {
     }
     // Problems in the index map are reported by the simulation, together with those of the images.
     const source = options.indexChildrenFile === undefined ? images.source : `${images.source} with ${options.indexChildrenFile}`;
-    return { policy, images: { value: images.value, source }, indexChildren, warnings };
+    return { policy, images: { value: images.value, source }, indexChildren, denials: [], warnings, notes: [] };
 }
 
-async function readLive(target: LiveTarget, policyFile: string | undefined): Promise<PlanInput> {
+async function readLive(target: LiveTarget, options: PlanOptions, io: CliIO): Promise<PlanInput> {
     // The file first, so that a mistake in it shows before any call to AWS.
-    const filePolicy = policyFile === undefined ? undefined : checkedPolicy(policyFromFile(policyFile));
+    const filePolicy = options.policyFile === undefined ? undefined : checkedPolicy(policyFromFile(options.policyFile));
     // Loaded here so that offline plans never pay for loading the AWS SDK.
     const { readRepository } = await import("./live");
-    const snapshot = await readRepository(target, filePolicy === undefined);
+    const inUse = options.inUse === undefined ? undefined : await import("./in-use");
+    // Side by side: the workloads do not depend on the repository. Settled, so that nothing runs on after a failure.
+    const [read, discovered] = await Promise.allSettled([
+        readRepository(target, filePolicy === undefined),
+        inUse?.discoverInUse(options.inUse!, target.region, io.stderr),
+    ]);
+    if (read.status === "rejected" || discovered.status === "rejected") {
+        throw read.status === "rejected" ? read.reason : (discovered as PromiseRejectedResult).reason;
+    }
+    const snapshot = read.value;
     const storedPolicySource = `the lifecycle policy of repository "${target.repository}"`;
     const policy = filePolicy ?? checkedPolicy({ value: parseJson(snapshot.policyText ?? "", storedPolicySource), source: storedPolicySource });
-    return {
+    const planInput: PlanInput = {
         policy,
         images: { value: snapshot.images as LifecycleImage[], source: `repository "${target.repository}"` },
         indexChildren: snapshot.indexChildren,
+        denials: [],
         warnings: snapshot.warnings,
+        notes: [],
     };
+    if (inUse === undefined || discovered.value === undefined) {
+        return planInput;
+    }
+    const registryId = snapshot.images.find((image) => image.registryId !== undefined)?.registryId ?? target.registryId ?? "";
+    const matches = inUse.matchReferences(discovered.value.references, {
+        id: { registryId, region: snapshot.region, repository: target.repository },
+        images: snapshot.images,
+        indexChildren: snapshot.indexChildren,
+    });
+    planInput.inUse = matches.inUse;
+    planInput.denials = discovered.value.denials;
+    planInput.warnings.push(...inUse.describeDenials(discovered.value.denials));
+    if (matches.missing.length > 0) {
+        const shown = matches.missing.slice(0, MAX_GUARDED_SHOWN);
+        planInput.warnings.push(`${matches.missing.length} workload${matches.missing.length === 1 ? " names an image" : "s name images"} ` +
+            `that repository "${target.repository}" does not hold, so ${matches.missing.length === 1 ? "it" : "they"} cannot pull ` +
+            `${matches.missing.length === 1 ? "it" : "them"} now: ${shown.join("; ")}` +
+            `${matches.missing.length > shown.length ? `; and ${matches.missing.length - shown.length} more` : ""}.`);
+    }
+    if (matches.byTag > 0) {
+        planInput.notes.push(`${matches.byTag} in-use reference${matches.byTag === 1 ? " names a tag and is" : "s name a tag and are"} ` +
+            "matched to the image the tag points to now (\"as it points now\" in the reasons); a tag that moved since a deployment " +
+            "is covered by the digests running ECS tasks and Kubernetes pods report, and by Lambda's resolved image.");
+    }
+    return planInput;
 }
 
 /** Applies buildPolicy's checks (simulate applies them again, at no noticeable cost) to blame the right source early. */
@@ -172,6 +225,26 @@ function validated<T>(source: string, check: () => T): T {
 
 // Enough of the guarded images to act on; the plan above them lists the rest.
 const MAX_GUARDED_SHOWN = 10;
+
+/** `--fail-on-expire-in-use`: trips on an image in use to expire or archive, or on an incomplete check when anything would. */
+function checkInUseGuard(result: SimulationResult, denials: readonly Denial[], io: CliIO): number {
+    const flagged = result.images.filter((image) => image.inUse !== undefined);
+    if (flagged.length > 0) {
+        const listed = flagged.slice(0, MAX_GUARDED_SHOWN).map((image) => `${shortDigest(image.imageDigest)} (${describeUser(image.inUse![0])})`);
+        const more = flagged.length > MAX_GUARDED_SHOWN ? ` and ${flagged.length - MAX_GUARDED_SHOWN} more` : "";
+        io.stderr.write(`ecrx: --fail-on-expire-in-use: ${flagged.length} image${flagged.length === 1 ? "" : "s"} in use would be ` +
+            `expired or archived: ${listed.join(", ")}${more}\n`);
+        return EXIT_GUARD_TRIPPED;
+    }
+    const actedOn = result.summary.expire + result.summary.archive;
+    if (denials.length > 0 && actedOn > 0) {
+        const permissions = [...new Set(denials.map((denial) => denial.permission))];
+        io.stderr.write(`ecrx: --fail-on-expire-in-use: the in-use check is incomplete (missing ${permissions.join(", ")}), so some of the ` +
+            `${actedOn} image${actedOn === 1 ? "" : "s"} to expire or archive may be in use.\n`);
+        return EXIT_GUARD_TRIPPED;
+    }
+    return 0;
+}
 
 function checkGuards(result: SimulationResult, patterns: string[], io: CliIO): number {
     if (patterns.length === 0) {

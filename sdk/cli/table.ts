@@ -2,6 +2,9 @@ import { shortDigest, SimulatedAction, SimulationResult } from "../lifecycle/sim
 import { parseTimestamp } from "../lifecycle/time";
 
 const HEADERS = ["DIGEST", "TAGS", "PUSHED", "ACTION", "RULE", "REASON"];
+// After ACTION, when the plan looked for images in use: what would break, by source.
+const IN_USE_HEADER = "IN USE";
+const IN_USE_COLUMN = 4;
 // Long tag lists are cut here; the JSON output always has them all.
 const MAX_TAGS_WIDTH = 40;
 const ACTION_COLORS: Record<SimulatedAction, string> = { expire: "\x1b[31m", archive: "\x1b[33m", keep: "\x1b[32m" };
@@ -9,26 +12,36 @@ const BOLD = "\x1b[1m";
 const RESET = "\x1b[0m";
 
 /** The plan as aligned columns, oldest image first, then a summary line. */
-export function renderTable(result: SimulationResult, now: Date, color: boolean): string {
-    const rows = result.images.map((image) => [
-        shortDigest(image.imageDigest),
-        describeTags(image.imageTags),
-        describePushTime(image.imagePushedAt),
-        image.action,
-        image.rulePriority === undefined ? "-" : String(image.rulePriority),
-        image.reason,
-    ]);
-    const widths = HEADERS.map((header, column) => rows.reduce((width, row) => Math.max(width, row[column].length), header.length));
+export function renderTable(result: SimulationResult, now: Date, color: boolean, showInUse = false): string {
+    const headers = showInUse ? withInUseColumn(HEADERS, IN_USE_HEADER) : HEADERS;
+    const rows = result.images.map((image) => {
+        const row = [
+            shortDigest(image.imageDigest),
+            describeTags(image.imageTags),
+            describePushTime(image.imagePushedAt),
+            image.action,
+            image.rulePriority === undefined ? "-" : String(image.rulePriority),
+            image.reason,
+        ];
+        return showInUse ? withInUseColumn(row, image.inUse === undefined ? "-" : [...new Set(image.inUse.map((user) => user.kind))].join(",")) : row;
+    });
+    const widths = headers.map((header, column) => rows.reduce((width, row) => Math.max(width, row[column].length), header.length));
     const line = (cells: string[], paint: (cell: string, column: number) => string) =>
         cells.map((cell, column) => paint(column === cells.length - 1 ? cell : cell.padEnd(widths[column]), column)).join("  ").trimEnd();
-    const lines = [line(HEADERS, (cell) => (color ? `${BOLD}${cell}${RESET}` : cell))];
+    const lines = [line(headers, (cell) => (color ? `${BOLD}${cell}${RESET}` : cell))];
     for (const row of rows) {
-        lines.push(line(row, (cell, column) => (color && column === 3 ? `${ACTION_COLORS[row[3] as SimulatedAction]}${cell}${RESET}` : cell)));
+        lines.push(line(row, (cell, column) => (color && column === 3 ? `${ACTION_COLORS[row[3] as SimulatedAction]}${cell}${RESET}`
+            : color && showInUse && column === IN_USE_COLUMN && cell !== "-" ? `${BOLD}${ACTION_COLORS.expire}${cell}${RESET}` : cell)));
     }
     const { expire, archive, keep } = result.summary;
+    const inUse = result.images.filter((image) => image.inUse !== undefined).length;
     lines.push("", `${result.images.length} image${result.images.length === 1 ? "" : "s"}: ${expire} to expire, ${archive} to archive, ` +
-        `${keep} to keep (evaluated at ${now.toISOString()})`);
+        `${keep} to keep${showInUse ? `; ${inUse} in use would be expired or archived` : ""} (evaluated at ${now.toISOString()})`);
     return `${lines.join("\n")}\n`;
+}
+
+function withInUseColumn(cells: readonly string[], cell: string): string[] {
+    return [...cells.slice(0, IN_USE_COLUMN), cell, ...cells.slice(IN_USE_COLUMN)];
 }
 
 function describeTags(tags: readonly string[]): string {

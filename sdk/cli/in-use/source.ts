@@ -37,15 +37,12 @@ export interface ProgressSink {
     update(source: SourceName, done: number, total: number, unit: string): void;
 }
 
-export interface SourceSettings {
-    /** The most calls in flight to the source at once. */
-    concurrency: number;
-    progress: ProgressSink;
-}
-
-export interface AwsSourceSettings extends SourceSettings {
+export interface AwsSourceSettings {
     /** Default: the SDK's (AWS_REGION, the AWS config). */
     region?: string;
+    /** The most calls in flight to the service at once. */
+    concurrency: number;
+    progress: ProgressSink;
 }
 
 // Throttled calls are retried with the SDK's backoff; a busy account needs more than its default of 3 attempts.
@@ -56,8 +53,18 @@ export function awsClientConfig(settings: AwsSourceSettings): { region?: string;
     return { ...(settings.region !== undefined ? { region: settings.region } : {}), maxAttempts: AWS_MAX_ATTEMPTS };
 }
 
+/**
+ * How an AWS source calls its service: at most `concurrency` calls in flight, and each call that AWS denies
+ * recorded in `report` (under the IAM action `<source>:<operation>`) with undefined as its answer.
+ */
+export function awsCalls(source: "ecs" | "lambda", concurrency: number, report: SourceReport):
+    <T>(operation: string, scope: string, send: () => Promise<T>) => Promise<T | undefined> {
+    const limit = concurrencyLimit(concurrency);
+    return (operation, scope, send) => unlessDenied(report, { source, permission: `${source}:${operation}`, scope }, () => limit(send));
+}
+
 /** Runs at most `concurrency` tasks at once, in the order they were asked for. */
-export function concurrencyLimit(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+function concurrencyLimit(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
     let running = 0;
     const waiting: Array<() => void> = [];
     return async (task) => {
@@ -102,7 +109,7 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
  * Runs an AWS call; when AWS refuses it for want of a permission, records the denial and returns undefined.
  * Any other failure (after the SDK's own retries, throttling included) ends discovery with a clear message.
  */
-export async function unlessDenied<T>(report: SourceReport, denial: Omit<Denial, "message">, call: () => Promise<T>): Promise<T | undefined> {
+async function unlessDenied<T>(report: SourceReport, denial: Omit<Denial, "message">, call: () => Promise<T>): Promise<T | undefined> {
     try {
         return await call();
     } catch (error) {
@@ -110,7 +117,7 @@ export async function unlessDenied<T>(report: SourceReport, denial: Omit<Denial,
             report.denials.push({ ...denial, message: `${(error as Error).name}: ${(error as Error).message}` });
             return undefined;
         }
-        throw explainSourceError(error, denial.source, denial.permission);
+        throw explainSourceError(error, denial.source, `${denial.permission} for ${denial.scope}`);
     }
 }
 

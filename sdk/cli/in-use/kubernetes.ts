@@ -1,0 +1,183 @@
+// Kubernetes, through the official client: the digests running pods resolved (`imageID`) and the images
+// named by pod templates, which the next rollout, restart or CronJob run pulls.
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, V1ObjectMeta, V1PodSpec } from "@kubernetes/client-node";
+import { UserError } from "../io";
+import { explainSourceError, ProgressSink, SourceReport } from "./source";
+
+export interface KubernetesSettings {
+    progress: ProgressSink;
+    /** Default: KUBECONFIG, or ~/.kube/config. */
+    kubeconfig?: string;
+    /** Default: the kubeconfig's current context. */
+    context?: string;
+}
+
+// Large enough to list a big cluster in few pages, small enough to keep each response modest.
+const PAGE_SIZE = 500;
+// The API server answers 429 when its priority-and-fairness queues are full; it says when to retry.
+const MAX_ATTEMPTS = 8;
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 10_000;
+
+/** A page of any list call: the items and the token for the next page. */
+interface ListPage<Item> {
+    items: Item[];
+    metadata?: { _continue?: string };
+}
+
+type Lister<Item> = (request: { limit: number; _continue?: string }) => Promise<ListPage<Item>>;
+
+interface Workload {
+    metadata?: V1ObjectMeta;
+}
+
+export async function discoverKubernetes(settings: KubernetesSettings): Promise<SourceReport> {
+    const config = loadKubeConfig(settings);
+    const context = config.getCurrentContext();
+    const core = config.makeApiClient(CoreV1Api);
+    const apps = config.makeApiClient(AppsV1Api);
+    const batch = config.makeApiClient(BatchV1Api);
+    const report: SourceReport = { references: [], denials: [] };
+    const where = `in context ${context}`;
+    // One listing at a time per resource, each paged; the six resources are listed side by side.
+    const listings: Array<() => Promise<void>> = [
+        () => list("pods", (request) => core.listPodForAllNamespaces(request), (pod) => {
+            const name = `Pod ${qualified(pod.metadata)}`;
+            const statuses = [...pod.status?.initContainerStatuses ?? [], ...pod.status?.containerStatuses ?? [],
+                ...pod.status?.ephemeralContainerStatuses ?? []];
+            for (const status of statuses) {
+                if (status.imageID !== undefined && status.imageID !== "") {
+                    report.references.push({ image: status.imageID, kind: "kubernetes", name, where, via: [`container ${status.name}`, "running"] });
+                }
+            }
+            templateReferences(name, pod.spec);
+        }),
+        () => list("deployments.apps", (request) => apps.listDeploymentForAllNamespaces(request),
+            (deployment) => templateReferences(`Deployment ${qualified(deployment.metadata)}`, deployment.spec?.template.spec)),
+        () => list("statefulsets.apps", (request) => apps.listStatefulSetForAllNamespaces(request),
+            (set) => templateReferences(`StatefulSet ${qualified(set.metadata)}`, set.spec?.template.spec)),
+        () => list("daemonsets.apps", (request) => apps.listDaemonSetForAllNamespaces(request),
+            (set) => templateReferences(`DaemonSet ${qualified(set.metadata)}`, set.spec?.template.spec)),
+        () => list("jobs.batch", (request) => batch.listJobForAllNamespaces(request),
+            (job) => templateReferences(`Job ${qualified(job.metadata)}`, job.spec?.template.spec)),
+        () => list("cronjobs.batch", (request) => batch.listCronJobForAllNamespaces(request),
+            (cronJob) => templateReferences(`CronJob ${qualified(cronJob.metadata)}`, cronJob.spec?.jobTemplate.spec?.template.spec)),
+    ];
+    let done = 0;
+    await Promise.all(listings.map(async (listing) => {
+        await listing();
+        settings.progress.update("kubernetes", ++done, listings.length, "resource kinds");
+    }));
+    return report;
+
+    function templateReferences(name: string, spec: V1PodSpec | undefined): void {
+        const containers = [...spec?.initContainers ?? [], ...spec?.containers ?? [], ...spec?.ephemeralContainers ?? []];
+        for (const container of containers) {
+            if (container.image !== undefined) {
+                report.references.push({ image: container.image, kind: "kubernetes", name, where, via: [`container ${container.name}`] });
+            }
+        }
+    }
+
+    async function list<Item extends Workload>(resource: string, lister: Lister<Item>, visit: (item: Item) => void): Promise<void> {
+        let token: string | undefined;
+        do {
+            const page = await withRetries(() => lister({ limit: PAGE_SIZE, ...(token !== undefined ? { _continue: token } : {}) }));
+            if (page === denied) {
+                return;
+            }
+            page.items.forEach(visit);
+            token = page.metadata?._continue;
+        } while (token !== undefined && token !== "");
+
+        async function withRetries(send: () => Promise<ListPage<Item>>): Promise<ListPage<Item> | typeof denied> {
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    return await send();
+                } catch (error) {
+                    const status = (error as { code?: unknown }).code;
+                    if (status === 403) {
+                        report.denials.push({ source: "kubernetes", permission: `list ${resource} at cluster scope`, scope: `context ${context}`,
+                            message: statusMessage(error) });
+                        return denied;
+                    }
+                    if (status === 401) {
+                        throw new UserError(`Kubernetes context "${context}" rejected the credentials while listing ${resource}: ` +
+                            `${statusMessage(error)}. Refresh them (for EKS, "aws eks update-kubeconfig"), or choose another --context.`);
+                    }
+                    if (status !== 429 || attempt === MAX_ATTEMPTS) {
+                        throw status === 429
+                            ? new UserError(`Kubernetes context "${context}" kept throttling the listing of ${resource} after ${MAX_ATTEMPTS} attempts: try again later.`)
+                            : explainKubernetesError(error, resource, context);
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, backoff(error, attempt)));
+                }
+            }
+        }
+    }
+}
+
+const denied = Symbol("denied");
+
+function loadKubeConfig(settings: KubernetesSettings): KubeConfig {
+    const config = new KubeConfig();
+    try {
+        if (settings.kubeconfig !== undefined) {
+            config.loadFromFile(settings.kubeconfig);
+        } else {
+            config.loadFromDefault();
+        }
+    } catch (error) {
+        throw new UserError(`cannot read the kubeconfig${settings.kubeconfig !== undefined ? ` ${settings.kubeconfig}` : ""}: ${(error as Error).message}`);
+    }
+    if (settings.context !== undefined) {
+        if (config.getContextObject(settings.context) === null) {
+            const known = config.getContexts().map((context) => context.name);
+            throw new UserError(`--context ${settings.context} is not a context of the kubeconfig; ` +
+                (known.length === 0 ? "it has none." : `use one of ${known.join(", ")}.`));
+        }
+        config.setCurrentContext(settings.context);
+    }
+    if (config.getCurrentContext() === "" || config.getCurrentContext() === undefined || config.getCurrentCluster() === null) {
+        throw new UserError("the kubeconfig has no current context with a cluster: pass --context NAME (and --kubeconfig FILE), " +
+            "or drop kubernetes from --in-use.");
+    }
+    return config;
+}
+
+function qualified(metadata: V1ObjectMeta | undefined): string {
+    return `${metadata?.namespace ?? "default"}/${metadata?.name ?? "?"}`;
+}
+
+/** The server's Retry-After when it gives one, else exponential backoff with jitter. */
+function backoff(error: unknown, attempt: number): number {
+    const retryAfter = Number((error as { headers?: Record<string, string> }).headers?.["retry-after"]);
+    const exponential = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
+    return Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.min(MAX_BACKOFF_MS, retryAfter * 1000) : exponential / 2 + Math.random() * exponential / 2;
+}
+
+/** The `message` of the Status object the API server sends with an error. */
+function statusMessage(error: unknown): string {
+    let body = (error as { body?: unknown }).body;
+    if (typeof body === "string") {
+        const text = body;
+        try {
+            body = JSON.parse(text);
+        } catch {
+            return text;
+        }
+    }
+    const message = (body as { message?: unknown } | undefined)?.message;
+    return typeof message === "string" ? message : `HTTP ${String((error as { code?: unknown }).code)}`;
+}
+
+/** Whatever the client throws is about the cluster or the kubeconfig, never about ecrx's own logic. */
+function explainKubernetesError(error: unknown, resource: string, context: string): unknown {
+    const status = (error as { code?: unknown }).code;
+    if (typeof status === "number") {
+        return new UserError(`Kubernetes context "${context}" refused to list ${resource}: HTTP ${status}: ${statusMessage(error)}`);
+    }
+    const explained = explainSourceError(error, "kubernetes", `list ${resource}`);
+    return explained instanceof UserError || !(error instanceof Error) ? explained
+        : new UserError(`the Kubernetes client could not list ${resource} in context "${context}": ${error.message}`);
+}
