@@ -221,13 +221,18 @@ describe("ecrx lifecycle plan --in-use, against fake ECS, Lambda and Kubernetes 
         assert.ok([...fakes.ecs.calls, ...fakes.lambda.calls].every((call) => call.accessKey === "AKIDECRXTEST" && call.region === "eu-west-1"));
     });
 
-    it("shows the flag as an IN USE column and a count in the table", async () => {
+    it("shows an IN USE column, and counts the images in use that would go", async () => {
         const run = await withEnv(envFor(fakes), () => runCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--in-use", "ecs"]));
         assert.equal(run.code, 0, run.stderr);
         const lines = run.stdout.split("\n");
         assert.match(lines[0], /^DIGEST\s+TAGS\s+PUSHED\s+ACTION\s+IN USE\s+RULE\s+REASON$/);
         assert.match(run.stdout, /^sha256:aaaaaaaaaaaa  prod-1 +\S+ \S+ +expire +ecs +1 +rule 1 .*; in use by ECS service api in cluster prod/m);
         assert.match(run.stdout, /^sha256:000000000000 .* expire +- +4 /m);
+        assert.match(run.stdout, /^sha256:bbbbbbbbbbbb .* keep +ecs +1 +rule 1 \(tag prefix prod, keep newest 1\): newest of 2 matching$/m,
+            "an image in use that stays shows its users without a warning in its reason");
+        const coloured = await withEnv(envFor(fakes), () => runCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--in-use", "ecs"], { tty: true }));
+        assert.match(coloured.stdout, /^sha256:aaaaaaaaaaaa .*\x1b\[1m\x1b\[31mecs +\x1b\[0m/m, "on a terminal, what would break is bold red");
+        assert.match(coloured.stdout, /^sha256:bbbbbbbbbbbb .*\x1b\[0m {2}ecs +1 /m, "what stays is plain");
         assert.match(run.stdout, /\n10 images: 3 to expire, 1 to archive, 6 to keep; 1 in use would be expired or archived \(evaluated at /);
     });
 
@@ -270,6 +275,15 @@ describe("ecrx lifecycle plan --in-use, against fake ECS, Lambda and Kubernetes 
             "--context nope is not a context of the kubeconfig; use one of shop-prod.");
         assertFailsWith(await plan(fakes, "--in-use", "ecs", "--ecs-cluster", "nope"),
             /^ecrx: ECS refused ecs:List(Services|Tasks) for cluster nope while finding the images in use: ClusterNotFoundException: Cluster not found\.\n$/);
+    });
+
+    it("says so when there is no kubeconfig, rather than trying localhost", async () => {
+        const { KUBECONFIG: _unused, ...withoutKubeconfig } = envFor(fakes);
+        const run = await withEnv({ ...withoutKubeconfig, HOME: folder }, () =>
+            runCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--in-use", "kubernetes"]));
+        assertFailsWith(run, "ecrx: no kubeconfig: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod.");
+        assertFailsWith(await plan(fakes, "--in-use", "kubernetes", "--kubeconfig", path.join(folder, "missing")),
+            `ecrx: cannot read the kubeconfig ${path.join(folder, "missing")}: ENOENT`);
     });
 
     it("says so when the Kubernetes credentials are rejected, without showing them", async () => {

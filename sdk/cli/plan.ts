@@ -68,7 +68,7 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
         io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
         const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-        io.stdout.write(renderTable(result, options.now, color, input.inUse !== undefined));
+        io.stdout.write(renderTable(result, options.now, color, input.inUse));
     }
     const tagGuard = checkGuards(result, options.failOnExpire, io);
     const inUseGuard = options.failOnExpireInUse ? checkInUseGuard(result, input.denials, io) : 0;

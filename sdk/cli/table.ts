@@ -1,8 +1,9 @@
+import type { InUseMap } from "../lifecycle/in-use";
 import { shortDigest, SimulatedAction, SimulationResult } from "../lifecycle/simulate";
 import { parseTimestamp } from "../lifecycle/time";
 
 const HEADERS = ["DIGEST", "TAGS", "PUSHED", "ACTION", "RULE", "REASON"];
-// After ACTION, when the plan looked for images in use: what would break, by source.
+// After ACTION, when the plan looked for images in use: which sources use each image; red where it would break.
 const IN_USE_HEADER = "IN USE";
 const IN_USE_COLUMN = 4;
 // Long tag lists are cut here; the JSON output always has them all.
@@ -12,7 +13,8 @@ const BOLD = "\x1b[1m";
 const RESET = "\x1b[0m";
 
 /** The plan as aligned columns, oldest image first, then a summary line. */
-export function renderTable(result: SimulationResult, now: Date, color: boolean, showInUse = false): string {
+export function renderTable(result: SimulationResult, now: Date, color: boolean, inUse?: InUseMap): string {
+    const showInUse = inUse !== undefined;
     const headers = showInUse ? withInUseColumn(HEADERS, IN_USE_HEADER) : HEADERS;
     const rows = result.images.map((image) => {
         const row = [
@@ -23,7 +25,8 @@ export function renderTable(result: SimulationResult, now: Date, color: boolean,
             image.rulePriority === undefined ? "-" : String(image.rulePriority),
             image.reason,
         ];
-        return showInUse ? withInUseColumn(row, image.inUse === undefined ? "-" : [...new Set(image.inUse.map((user) => user.kind))].join(",")) : row;
+        const users = inUse?.[image.imageDigest];
+        return showInUse ? withInUseColumn(row, users === undefined ? "-" : [...new Set(users.map((user) => user.kind))].join(",")) : row;
     });
     const widths = headers.map((header, column) => rows.reduce((width, row) => Math.max(width, row[column].length), header.length));
     const line = (cells: string[], paint: (cell: string, column: number) => string) =>
@@ -31,12 +34,12 @@ export function renderTable(result: SimulationResult, now: Date, color: boolean,
     const lines = [line(headers, (cell) => (color ? `${BOLD}${cell}${RESET}` : cell))];
     for (const row of rows) {
         lines.push(line(row, (cell, column) => (color && column === 3 ? `${ACTION_COLORS[row[3] as SimulatedAction]}${cell}${RESET}`
-            : color && showInUse && column === IN_USE_COLUMN && cell !== "-" ? `${BOLD}${ACTION_COLORS.expire}${cell}${RESET}` : cell)));
+            : color && showInUse && column === IN_USE_COLUMN && row[3] !== "keep" && cell !== "-" ? `${BOLD}${ACTION_COLORS.expire}${cell}${RESET}` : cell)));
     }
     const { expire, archive, keep } = result.summary;
-    const inUse = result.images.filter((image) => image.inUse !== undefined).length;
+    const atRisk = result.images.filter((image) => image.inUse !== undefined).length;
     lines.push("", `${result.images.length} image${result.images.length === 1 ? "" : "s"}: ${expire} to expire, ${archive} to archive, ` +
-        `${keep} to keep${showInUse ? `; ${inUse} in use would be expired or archived` : ""} (evaluated at ${now.toISOString()})`);
+        `${keep} to keep${showInUse ? `; ${atRisk} in use would be expired or archived` : ""} (evaluated at ${now.toISOString()})`);
     return `${lines.join("\n")}\n`;
 }
 

@@ -1,5 +1,8 @@
 // Kubernetes, through the official client: the digests running pods resolved (`imageID`) and the images
 // named by pod templates, which the next rollout, restart or CronJob run pulls.
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import * as path from "node:path";
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, V1ObjectMeta, V1PodSpec } from "@kubernetes/client-node";
 import { UserError } from "../io";
 import { explainSourceError, ProgressSink, SourceReport } from "./source";
@@ -120,6 +123,11 @@ export async function discoverKubernetes(settings: KubernetesSettings): Promise<
 const denied = Symbol("denied");
 
 function loadKubeConfig(settings: KubernetesSettings): KubeConfig {
+    if (settings.kubeconfig === undefined && !hasDefaultConfig()) {
+        // Without any configuration the client would quietly try http://localhost:8080.
+        throw new UserError("no kubeconfig: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod. " +
+            "Pass --kubeconfig FILE, or drop kubernetes from --in-use.");
+    }
     const config = new KubeConfig();
     try {
         if (settings.kubeconfig !== undefined) {
@@ -143,6 +151,13 @@ function loadKubeConfig(settings: KubernetesSettings): KubeConfig {
             "or drop kubernetes from --in-use.");
     }
     return config;
+}
+
+const IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/** What the client's loadFromDefault looks for: KUBECONFIG, ~/.kube/config, or a pod's service account. */
+function hasDefaultConfig(): boolean {
+    return (process.env.KUBECONFIG ?? "") !== "" || existsSync(path.join(homedir(), ".kube", "config")) || existsSync(IN_CLUSTER_TOKEN);
 }
 
 function qualified(metadata: V1ObjectMeta | undefined): string {
