@@ -262,6 +262,13 @@ describe("ecrx lifecycle plan --in-use, against fake ECS, Lambda and Kubernetes 
         assert.match(run.stderr, /\r\x1b\[K(ecrx: (warning|note)|$)/);
     });
 
+    it("documents the options in --help", async () => {
+        const help = await runCli(["lifecycle", "plan", "--help"]);
+        for (const option of ["--in-use SOURCES", "--ecs-cluster NAME", "--kubeconfig FILE", "--context NAME", "--fail-on-expire-in-use"]) {
+            assert.match(help.stdout, new RegExp(`^  ${option}( |\n)`, "m"), `--help lacks ${option}`);
+        }
+    });
+
     it("explains command lines that cannot work", async () => {
         assertFailsWith(await runCli(["lifecycle", "plan", "--policy", "p.json", "--images", "i.json", "--in-use", "ecs"]),
             "--in-use asks ECS, Lambda or Kubernetes which images they run, so it needs a live plan: add --repository NAME.");

@@ -30,7 +30,8 @@ Images in use (live only; read-only calls, with the same credentials and region)
   --ecs-cluster NAME      a cluster whose services and tasks to check; may be repeated (default: all)
   --kubeconfig FILE       default: KUBECONFIG, or ~/.kube/config
   --context NAME          the kubeconfig context (default: its current context)
-  --fail-on-expire-in-use exit with code ${EXIT_GUARD_TRIPPED} if an image in use would expire or archive, or if
+  --fail-on-expire-in-use
+                          exit with code ${EXIT_GUARD_TRIPPED} if an image in use would expire or archive, or if
                           a source denied a call while any image would expire or archive
 
 Output:
