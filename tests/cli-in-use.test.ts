@@ -25,7 +25,7 @@ function digest(character: string): string {
 
 const A = digest("a"); // prod-1: ECS tasks still run it, though the tag prod has moved on to B
 const B = digest("b"); // prod-2, prod
-const I = digest("1"); // index v1, children C1 and C2; Lambda's alias live runs it
+const I = digest("1"); // index v1, children C1 and C2; Lambda's alias live runs it, pods pull C1 and C2 by digest
 const C1 = digest("c");
 const C2 = digest("d");
 const J = digest("2"); // index v2, children C3 and C4; Lambda's $LATEST
@@ -100,6 +100,15 @@ const KUBERNETES: FakeKubernetesOptions = {
             spec: { containers: [{ name: "web", image: `${APP}:v2` }] },
             // containerd reports the platform manifest it pulled through the index.
             status: { containerStatuses: [{ name: "web", image: `${APP}:v2`, imageID: `${APP}@${C3}`, ready: true, restartCount: 0 }] },
+        }, {
+            metadata: { namespace: "ops", name: "pending" },
+            // Not started yet: no imageID, so its spec says what it will pull.
+            spec: { containers: [{ name: "main", image: `${APP}@${C2}` }] },
+            status: { phase: "Pending" },
+        }, {
+            metadata: { namespace: "ops", name: "arm-probe" },
+            spec: { containers: [{ name: "probe", image: `${APP}@${C1}` }] },
+            status: { containerStatuses: [{ name: "probe", image: `${APP}@${C1}`, imageID: `${APP}@${C1}`, ready: true, restartCount: 0 }] },
         }],
         deployments: [workload("Deployment", "shop", "web", `${APP}:v2`, "web"), workload("Deployment", "shop", "legacy", `${APP}:gone`)],
         cronjobs: [workload("CronJob", "ops", "report", `${APP}:nightly-1`)],
@@ -194,8 +203,14 @@ describe("ecrx lifecycle plan --in-use, against fake ECS, Lambda and Kubernetes 
             { kind: "ecs", name: "service api", detail: "in cluster prod (task definition api:41, container web, running task)" },
         ]);
         assert.match(images[A].reason, /^rule 1 \(tag prefix prod, keep newest 1\): 2nd newest of 2 matching; in use by ECS service api in cluster prod \(task definition api:41, container web, running task\)$/);
-        assert.deepEqual(images[I].inUse, [{ kind: "lambda", name: "function checkout", detail: "(version 3, alias live)" }],
-            "the version runs the digest Lambda resolved when it was published, not what its tag v1 names now");
+        assert.deepEqual(images[I].inUse, [
+            // Expiring the index takes the child this pod pulls by digest along with it.
+            { kind: "kubernetes", name: "Pod ops/arm-probe", detail: "in context shop-prod (container probe, running, child sha256:cccccccccccc of this index)" },
+            { kind: "kubernetes", name: "Pod ops/pending", detail: "in context shop-prod (container main, child sha256:dddddddddddd of this index)" },
+            // The version runs the digest Lambda resolved when it was published, not what its tag v1 names now.
+            { kind: "lambda", name: "function checkout", detail: "(version 3, alias live)" },
+        ]);
+        assert.equal(images[C1].action, "keep", "the child itself is kept while its index exists");
         assert.deepEqual(images[N].inUse, [{ kind: "kubernetes", name: "CronJob ops/report", detail: "in context shop-prod (container main, tag nightly-1, as it points now)" }]);
         assert.equal(images[N].action, "archive");
 
@@ -353,7 +368,7 @@ describe("ecrx lifecycle plan --in-use, when sources throttle or deny", function
             kubernetes: { deny: ["cronjobs"] },
         });
         assert.equal(run.code, 0, run.stderr);
-        assert.deepEqual(flaggedOf(run), [], "what the denied calls would have shown is unknown");
+        assert.deepEqual(flaggedOf(run), [I], "the pod on I's child still shows; what the denied calls would have shown is unknown");
         assert.match(run.stderr, /^ecrx: warning: the in-use check is incomplete: ECS denied cluster prod \(AccessDeniedException: User: arn:aws:iam::123456789012:user\/ci is not authorized to perform: ecs:ListTasks .*\)\. Grant the IAM permission ecs:ListTasks; /m);
         assert.match(run.stderr, /^ecrx: warning: the in-use check is incomplete: Lambda denied function checkout \(AccessDeniedException: .*\)\. Grant the IAM permission lambda:GetFunction; /m);
         assert.match(run.stderr, /^ecrx: warning: the in-use check is incomplete: Kubernetes denied context shop-prod \(cronjobs is forbidden: User "ci" cannot list resource "cronjobs" in API group "batch" at the cluster scope\)\. Grant the RBAC permission list cronjobs.batch at cluster scope; /m);
@@ -368,9 +383,10 @@ describe("ecrx lifecycle plan --in-use, when sources throttle or deny", function
     });
 
     it("with --fail-on-expire-in-use, an incomplete check fails even when nothing found is at risk", async () => {
-        const { run } = await planWith({ ecs: { deny: ["ListTasks"] }, lambda: { deny: ["ListFunctions"] }, kubernetes: { deny: ["cronjobs"] } },
+        const { run } = await planWith({ ecs: { deny: ["ListTasks"] }, lambda: { deny: ["ListFunctions"] }, kubernetes: { deny: ["cronjobs", "pods"] } },
             "--fail-on-expire-in-use");
         assert.equal(run.code, 2);
-        assert.match(run.stderr, /^ecrx: --fail-on-expire-in-use: the in-use check is incomplete \(missing ecs:ListTasks, lambda:ListFunctions, list cronjobs.batch at cluster scope\), so some of the 4 images to expire or archive may be in use\.$/m);
+        assert.deepEqual(flaggedOf(run), []);
+        assert.match(run.stderr, /^ecrx: --fail-on-expire-in-use: the in-use check is incomplete \(missing ecs:ListTasks, lambda:ListFunctions, list cronjobs.batch at cluster scope, list pods at cluster scope\), so some of the 4 images to expire or archive may be in use\.$/m);
     });
 });

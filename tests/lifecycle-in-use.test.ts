@@ -96,7 +96,7 @@ describe("in-use matching of image references", () => {
         assert.equal(parseImageReference(digest("1")), undefined, "a bare image id names no repository");
     });
 
-    it("matches tags to the digest they point to now, digests to themselves, and an index's users to its children", () => {
+    it("matches tags to the digest they point to now, digests to themselves, and index and children to each other's users", () => {
         const matches = matchReferences([
             found(`${REGISTRY}/team/app:v2`),
             found(`${REGISTRY}/team/app@${digest("1")}`, "service worker"),
@@ -109,6 +109,9 @@ describe("in-use matching of image references", () => {
             { kind: "ecs", name: "service worker", detail: "in cluster prod (container web, through index sha256:111111111111)" },
         ]);
         assert.deepEqual(matches.inUse[digest("d")].length, 2);
+        const child = matchReferences([found(`${REGISTRY}/team/app@${digest("c")}`, "service arm64-only")], contents);
+        assert.deepEqual(child.inUse[digest("1")], [{ kind: "ecs", name: "service arm64-only", detail: "in cluster prod (container web, child sha256:cccccccccccc of this index)" }],
+            "expiring the index would take the child it pulls along");
         assert.equal(matches.byTag, 2);
         assert.deepEqual(matches.missing, []);
     });

@@ -238,7 +238,7 @@ function checkInUseGuard(result: SimulationResult, denials: readonly Denial[], i
     }
     const actedOn = result.summary.expire + result.summary.archive;
     if (denials.length > 0 && actedOn > 0) {
-        const permissions = [...new Set(denials.map((denial) => denial.permission))];
+        const permissions = [...new Set(denials.map((denial) => denial.permission))].sort();
         io.stderr.write(`ecrx: --fail-on-expire-in-use: the in-use check is incomplete (missing ${permissions.join(", ")}), so some of the ` +
             `${actedOn} image${actedOn === 1 ? "" : "s"} to expire or archive may be in use.\n`);
         return EXIT_GUARD_TRIPPED;

@@ -60,7 +60,8 @@ export function describeDenials(denials: readonly Denial[]): string[] {
         const key = `${denial.source}\n${denial.permission}`;
         byPermission.set(key, [...byPermission.get(key) ?? [], denial]);
     }
-    return [...byPermission.values()].map((group) => {
+    // Sorted, because the sources' calls finish in no fixed order.
+    return [...byPermission.keys()].sort().map((key) => byPermission.get(key)!).map((group) => {
         const { source, permission, message } = group[0];
         const scopes = [...new Set(group.map((denial) => denial.scope))];
         const shown = scopes.slice(0, MAX_SCOPES_SHOWN).join(", ") + (scopes.length > MAX_SCOPES_SHOWN ? ` and ${scopes.length - MAX_SCOPES_SHOWN} more` : "");

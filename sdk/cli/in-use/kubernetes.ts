@@ -48,12 +48,15 @@ export async function discoverKubernetes(settings: KubernetesSettings): Promise<
             const name = `Pod ${qualified(pod.metadata)}`;
             const statuses = [...pod.status?.initContainerStatuses ?? [], ...pod.status?.containerStatuses ?? [],
                 ...pod.status?.ephemeralContainerStatuses ?? []];
+            const resolved = new Set<string>();
             for (const status of statuses) {
                 if (status.imageID !== undefined && status.imageID !== "") {
                     report.references.push({ image: status.imageID, kind: "kubernetes", name, where, via: [`container ${status.name}`, "running"] });
+                    resolved.add(status.name);
                 }
             }
-            templateReferences(name, pod.spec);
+            // A container not started yet has no imageID; its spec says what it will pull.
+            templateReferences(name, pod.spec, resolved);
         }),
         () => list("deployments.apps", (request) => apps.listDeploymentForAllNamespaces(request),
             (deployment) => templateReferences(`Deployment ${qualified(deployment.metadata)}`, deployment.spec?.template.spec)),
@@ -73,10 +76,10 @@ export async function discoverKubernetes(settings: KubernetesSettings): Promise<
     }));
     return report;
 
-    function templateReferences(name: string, spec: V1PodSpec | undefined): void {
+    function templateReferences(name: string, spec: V1PodSpec | undefined, resolved: ReadonlySet<string> = new Set()): void {
         const containers = [...spec?.initContainers ?? [], ...spec?.containers ?? [], ...spec?.ephemeralContainers ?? []];
         for (const container of containers) {
-            if (container.image !== undefined) {
+            if (container.image !== undefined && !resolved.has(container.name)) {
                 report.references.push({ image: container.image, kind: "kubernetes", name, where, via: [`container ${container.name}`] });
             }
         }

@@ -12,7 +12,7 @@ export interface RepositoryContents {
 }
 
 export interface Matches {
-    /** Digest → its users, sorted; an index's users are its children's too. */
+    /** Digest → its users, sorted; an index's users are its children's too, and a child's users its indexes'. */
     inUse: Record<string, ImageUser[]>;
     /** How many references named a tag, and so were matched to the digest the tag points to now. */
     byTag: number;
@@ -28,6 +28,10 @@ export function matchReferences(references: readonly FoundReference[], contents:
             digests.add(image.imageDigest);
             image.imageTags?.forEach((tag) => digestOfTag.set(tag, image.imageDigest!));
         }
+    }
+    const indexesOf = new Map<string, string[]>();
+    for (const [index, children] of Object.entries(contents.indexChildren)) {
+        children.forEach((child) => indexesOf.set(child, [...indexesOf.get(child) ?? [], index]));
     }
     const usersOf = new Map<string, Map<string, ImageUser>>();
     const use = (digest: string, user: ImageUser) => {
@@ -54,6 +58,10 @@ export function matchReferences(references: readonly FoundReference[], contents:
         use(digest, userOf(found, via));
         for (const child of contents.indexChildren[digest] ?? []) {
             use(child, userOf(found, [...via, `through index ${shortDigest(digest)}`]));
+        }
+        // Expiring an index takes its children with it, so whoever pulls a child by digest needs the index too.
+        for (const index of indexesOf.get(digest) ?? []) {
+            use(index, userOf(found, [...via, `child ${shortDigest(digest)} of this index`]));
         }
     }
     const inUse: Record<string, ImageUser[]> = {};
