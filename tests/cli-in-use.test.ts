@@ -374,6 +374,24 @@ describe("ecrx lifecycle plan --in-use, when sources throttle or deny", function
         assert.match(run.stderr, /^ecrx: warning: the in-use check is incomplete: Kubernetes denied context shop-prod \(cronjobs is forbidden: User "ci" cannot list resource "cronjobs" in API group "batch" at the cluster scope\)\. Grant the RBAC permission list cronjobs.batch at cluster scope; /m);
     });
 
+    it("lists in the context's namespace when cluster-wide listing is forbidden, and still warns about the rest", async () => {
+        const fakes = await startFakes({ kubernetes: { deny: ["cronjobs", "pods"], denyInNamespace: ["pods"] } });
+        try {
+            const kubeconfig = path.join(folder, "namespaced");
+            writeFileSync(kubeconfig, kubeconfigFor(fakes.kubernetes, TOKEN, "shop-prod", "ops"));
+            const run = await withEnv(isolatedAwsEnv(folder, { ...DUMMY_CREDENTIALS, AWS_ENDPOINT_URL_ECR: fakes.ecr.endpoint }),
+                () => runCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--format", "json", "--in-use", "kubernetes", "--kubeconfig", kubeconfig]));
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(flaggedOf(run), [N], "CronJob ops/report was found in the namespace ops");
+            assert.deepEqual(fakes.kubernetes.calls.filter((call) => call.namespace !== undefined).map((call) => `${call.list} in ${call.namespace}`).sort(),
+                ["cronjobs in ops", "pods in ops"]);
+            assert.match(run.stderr, /^ecrx: warning: the in-use check is incomplete: Kubernetes denied context shop-prod beyond its namespace ops \(cronjobs is forbidden: .*\)\. Grant the RBAC permission list cronjobs\.batch at cluster scope; /m);
+            assert.match(run.stderr, /^ecrx: warning: the in-use check is incomplete: Kubernetes denied context shop-prod \(pods is forbidden: User "ci" cannot list resource "pods" in API group "" in the namespace "ops"\)\. Grant the RBAC permission list pods in namespace ops; /m);
+        } finally {
+            await stopFakes(fakes);
+        }
+    });
+
     it("with --fail-on-expire-in-use, a denied source fails the run", async () => {
         const { run } = await planWith({ ecs: { deny: ["ListClusters"] } }, "--fail-on-expire-in-use");
         assert.equal(run.code, 2);

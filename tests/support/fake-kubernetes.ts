@@ -1,6 +1,6 @@
 // A local stand-in for a Kubernetes API server, enough for `--in-use kubernetes` through the official
-// client: list calls across all namespaces for pods, Deployments, StatefulSets, DaemonSets, Jobs and
-// CronJobs, paged by `limit` and `continue`, with the API server's Status errors (403 Forbidden, 429 with
+// client: list calls across all namespaces, or in one, for pods, Deployments, StatefulSets, DaemonSets, Jobs
+// and CronJobs, paged by `limit` and `continue`, with the API server's Status errors (403 Forbidden, 429 with
 // Retry-After). Requests without the kubeconfig's bearer token get 401, as from a real server.
 import { delay, replyJson, serveOnLoopback, throttler } from "./loopback";
 
@@ -24,13 +24,17 @@ export interface FakeKubernetesOptions {
     pageSize?: number;
     /** List → how many of its first calls to answer with 429. */
     throttle?: Partial<Record<ListName, number>>;
-    /** Lists the token's user may not read. */
+    /** Lists the token's user may not read across all namespaces. */
     deny?: ListName[];
+    /** Lists the token's user may not read in a single namespace either. */
+    denyInNamespace?: ListName[];
     latencyMs?: number;
 }
 
 export interface KubernetesCall {
     list: ListName | string;
+    /** Set for a list in one namespace. */
+    namespace?: string;
     query: Record<string, string>;
     authorized: boolean;
     throttled: boolean;
@@ -47,12 +51,16 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
     const throttles = throttler(options.throttle);
     const server = await serveOnLoopback(async (request, _body, response) => {
         const url = new URL(request.url ?? "/", "http://localhost");
-        const list = (Object.keys(LISTS) as ListName[]).find((name) => LISTS[name].path === url.pathname);
+        // `/apis/apps/v1/namespaces/shop/deployments` lists what `/apis/apps/v1/deployments` does, in one namespace.
+        const scoped = /^(?<group>.*)\/namespaces\/(?<namespace>[^/]+)\/(?<resource>[a-z]+)$/.exec(url.pathname);
+        const namespace = scoped?.groups!.namespace;
+        const path = scoped === null ? url.pathname : `${scoped.groups!.group}/${scoped.groups!.resource}`;
+        const list = (Object.keys(LISTS) as ListName[]).find((name) => LISTS[name].path === path);
         const query = Object.fromEntries(url.searchParams);
         const authorized = request.headers.authorization === `Bearer ${options.token}`;
         await delay(options.latencyMs ?? 0);
         const throttled = authorized && list !== undefined && throttles(list);
-        calls.push({ list: list ?? url.pathname, query, authorized, throttled });
+        calls.push({ list: list ?? url.pathname, ...(namespace !== undefined ? { namespace } : {}), query, authorized, throttled });
         if (!authorized) {
             return status(response, 401, "Unauthorized", "Unauthorized");
         }
@@ -62,12 +70,13 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions): Promi
         if (throttled) {
             return status(response, 429, "TooManyRequests", "Too many requests, please try again later.", { "Retry-After": "0" });
         }
-        if (options.deny?.includes(list)) {
+        if ((namespace === undefined ? options.deny : options.denyInNamespace)?.includes(list)) {
             const group = LISTS[list].apiVersion.includes("/") ? LISTS[list].apiVersion.split("/")[0] : "";
-            return status(response, 403, "Forbidden",
-                `${list} is forbidden: User "ci" cannot list resource "${list}" in API group "${group}" at the cluster scope`);
+            return status(response, 403, "Forbidden", `${list} is forbidden: User "ci" cannot list resource "${list}" in API group "${group}" ` +
+                (namespace === undefined ? "at the cluster scope" : `in the namespace "${namespace}"`));
         }
-        const items = options.objects[list] ?? [];
+        const items = (options.objects[list] ?? []).filter((item) =>
+            namespace === undefined || (item as { metadata?: { namespace?: string } }).metadata?.namespace === namespace);
         const start = query.continue === undefined ? 0 : Number(Buffer.from(query.continue, "base64").toString("utf8"));
         const end = start + Math.min(options.pageSize ?? Infinity, query.limit === undefined ? Infinity : Number(query.limit));
         replyJson(response, 200, {
@@ -85,8 +94,8 @@ function status(response: Parameters<typeof replyJson>[0], code: number, reason:
         { "Content-Type": "application/json", ...headers });
 }
 
-/** A kubeconfig for the fake: one cluster, one token user, one context (current unless `current` is false). */
-export function kubeconfigFor(fake: FakeKubernetes, token: string, context: string, current = true): string {
+/** A kubeconfig for the fake: one cluster, one token user, one context, current and in `namespace` if given. */
+export function kubeconfigFor(fake: FakeKubernetes, token: string, context: string, namespace?: string): string {
     return [
         "apiVersion: v1",
         "kind: Config",
@@ -105,7 +114,8 @@ export function kubeconfigFor(fake: FakeKubernetes, token: string, context: stri
         "  context:",
         "    cluster: fake",
         "    user: ci",
-        ...(current ? [`current-context: ${context}`] : []),
+        ...(namespace !== undefined ? [`    namespace: ${namespace}`] : []),
+        `current-context: ${context}`,
         "",
     ].join("\n");
 }

@@ -42,31 +42,39 @@ export async function discoverKubernetes(settings: KubernetesSettings): Promise<
     const batch = config.makeApiClient(BatchV1Api);
     const report: SourceReport = { references: [], denials: [] };
     const where = `in context ${context}`;
+    // The context's namespace, where a user without cluster-wide rights may still list.
+    const namespace = config.getContextObject(context)?.namespace;
     // One listing at a time per resource, each paged; the six resources are listed side by side.
     const listings: Array<() => Promise<void>> = [
-        () => list("pods", (request) => core.listPodForAllNamespaces(request), (pod) => {
-            const name = `Pod ${qualified(pod.metadata)}`;
-            const statuses = [...pod.status?.initContainerStatuses ?? [], ...pod.status?.containerStatuses ?? [],
-                ...pod.status?.ephemeralContainerStatuses ?? []];
-            const resolved = new Set<string>();
-            for (const status of statuses) {
-                if (status.imageID !== undefined && status.imageID !== "") {
-                    report.references.push({ image: status.imageID, kind: "kubernetes", name, where, via: [`container ${status.name}`, "running"] });
-                    resolved.add(status.name);
+        () => list("pods", (request) => core.listPodForAllNamespaces(request),
+            (request) => core.listNamespacedPod({ namespace: namespace!, ...request }), (pod) => {
+                const name = `Pod ${qualified(pod.metadata)}`;
+                const statuses = [...pod.status?.initContainerStatuses ?? [], ...pod.status?.containerStatuses ?? [],
+                    ...pod.status?.ephemeralContainerStatuses ?? []];
+                const resolved = new Set<string>();
+                for (const status of statuses) {
+                    if (status.imageID !== undefined && status.imageID !== "") {
+                        report.references.push({ image: status.imageID, kind: "kubernetes", name, where, via: [`container ${status.name}`, "running"] });
+                        resolved.add(status.name);
+                    }
                 }
-            }
-            // A container not started yet has no imageID; its spec says what it will pull.
-            templateReferences(name, pod.spec, resolved);
-        }),
+                // A container not started yet has no imageID; its spec says what it will pull.
+                templateReferences(name, pod.spec, resolved);
+            }),
         () => list("deployments.apps", (request) => apps.listDeploymentForAllNamespaces(request),
+            (request) => apps.listNamespacedDeployment({ namespace: namespace!, ...request }),
             (deployment) => templateReferences(`Deployment ${qualified(deployment.metadata)}`, deployment.spec?.template.spec)),
         () => list("statefulsets.apps", (request) => apps.listStatefulSetForAllNamespaces(request),
+            (request) => apps.listNamespacedStatefulSet({ namespace: namespace!, ...request }),
             (set) => templateReferences(`StatefulSet ${qualified(set.metadata)}`, set.spec?.template.spec)),
         () => list("daemonsets.apps", (request) => apps.listDaemonSetForAllNamespaces(request),
+            (request) => apps.listNamespacedDaemonSet({ namespace: namespace!, ...request }),
             (set) => templateReferences(`DaemonSet ${qualified(set.metadata)}`, set.spec?.template.spec)),
         () => list("jobs.batch", (request) => batch.listJobForAllNamespaces(request),
+            (request) => batch.listNamespacedJob({ namespace: namespace!, ...request }),
             (job) => templateReferences(`Job ${qualified(job.metadata)}`, job.spec?.template.spec)),
         () => list("cronjobs.batch", (request) => batch.listCronJobForAllNamespaces(request),
+            (request) => batch.listNamespacedCronJob({ namespace: namespace!, ...request }),
             (cronJob) => templateReferences(`CronJob ${qualified(cronJob.metadata)}`, cronJob.spec?.jobTemplate.spec?.template.spec)),
     ];
     let done = 0;
@@ -85,45 +93,68 @@ export async function discoverKubernetes(settings: KubernetesSettings): Promise<
         }
     }
 
-    async function list<Item extends Workload>(resource: string, lister: Lister<Item>, visit: (item: Item) => void): Promise<void> {
+    /**
+     * Lists the resource in all namespaces; when that is forbidden, in the context's namespace, recording
+     * the cluster-wide denial all the same: the other namespaces stay unseen.
+     */
+    async function list<Item extends Workload>(resource: string, everywhere: Lister<Item>, inNamespace: Lister<Item>,
+        visit: (item: Item) => void): Promise<void> {
+        const forbidden = await listPages(resource, everywhere, visit);
+        if (forbidden === undefined) {
+            return;
+        }
+        const clusterWide = { source: "kubernetes" as const, permission: `list ${resource} at cluster scope`, message: forbidden };
+        if (namespace === undefined) {
+            report.denials.push({ ...clusterWide, scope: `context ${context}` });
+            return;
+        }
+        report.denials.push({ ...clusterWide, scope: `context ${context} beyond its namespace ${namespace}` });
+        const alsoForbidden = await listPages(resource, inNamespace, visit);
+        if (alsoForbidden !== undefined) {
+            report.denials.push({ source: "kubernetes", permission: `list ${resource} in namespace ${namespace}`, scope: `context ${context}`,
+                message: alsoForbidden });
+        }
+    }
+
+    /** Visits every item of every page; the API server's message when it forbids the listing, else undefined. */
+    async function listPages<Item extends Workload>(resource: string, lister: Lister<Item>, visit: (item: Item) => void): Promise<string | undefined> {
         let token: string | undefined;
         do {
-            const page = await withRetries(() => lister({ limit: PAGE_SIZE, ...(token !== undefined ? { _continue: token } : {}) }));
-            if (page === denied) {
-                return;
+            const page = await withRetries(resource, () => lister({ limit: PAGE_SIZE, ...(token !== undefined ? { _continue: token } : {}) }));
+            if (typeof page === "string") {
+                return page;
             }
             page.items.forEach(visit);
             token = page.metadata?._continue;
         } while (token !== undefined && token !== "");
+        return undefined;
+    }
 
-        async function withRetries(send: () => Promise<ListPage<Item>>): Promise<ListPage<Item> | typeof denied> {
-            for (let attempt = 1; ; attempt++) {
-                try {
-                    return await send();
-                } catch (error) {
-                    const status = (error as { code?: unknown }).code;
-                    if (status === 403) {
-                        report.denials.push({ source: "kubernetes", permission: `list ${resource} at cluster scope`, scope: `context ${context}`,
-                            message: statusMessage(error) });
-                        return denied;
-                    }
-                    if (status === 401) {
-                        throw new UserError(`Kubernetes context "${context}" rejected the credentials while listing ${resource}: ` +
-                            `${statusMessage(error)}. Refresh them (for EKS, "aws eks update-kubeconfig"), or choose another --context.`);
-                    }
-                    if (status !== 429 || attempt === MAX_ATTEMPTS) {
-                        throw status === 429
-                            ? new UserError(`Kubernetes context "${context}" kept throttling the listing of ${resource} after ${MAX_ATTEMPTS} attempts: try again later.`)
-                            : explainKubernetesError(error, resource, context);
-                    }
-                    await new Promise((resolve) => setTimeout(resolve, backoff(error, attempt)));
+    /** The page, or the message of a 403; 429s are retried, anything else fails discovery. */
+    async function withRetries<Item>(resource: string, send: () => Promise<ListPage<Item>>): Promise<ListPage<Item> | string> {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await send();
+            } catch (error) {
+                const status = (error as { code?: unknown }).code;
+                if (status === 403) {
+                    return statusMessage(error);
                 }
+                if (status === 401) {
+                    throw new UserError(`Kubernetes context "${context}" rejected the credentials while listing ${resource}: ` +
+                        `${statusMessage(error)}. Refresh them (for EKS, "aws eks update-kubeconfig"), or choose another --context.`);
+                }
+                if (status !== 429 || attempt === MAX_ATTEMPTS) {
+                    throw status === 429
+                        ? new UserError(`Kubernetes context "${context}" kept throttling the listing of ${resource} after ${MAX_ATTEMPTS} attempts: try again later.`)
+                        : explainKubernetesError(error, resource, context);
+                }
+                await new Promise((resolve) => setTimeout(resolve, backoff(error, attempt)));
             }
         }
     }
 }
 
-const denied = Symbol("denied");
 
 function loadKubeConfig(settings: KubernetesSettings): KubeConfig {
     if (settings.kubeconfig === undefined && !hasDefaultConfig()) {
