@@ -121,27 +121,17 @@ async function readLive(target: LiveTarget, options: PlanOptions, io: CliIO): Pr
     if (inUse === undefined || discovered.value === undefined) {
         return planInput;
     }
-    const registryId = snapshot.images.find((image) => image.registryId !== undefined)?.registryId ?? target.registryId ?? "";
-    const matches = inUse.matchReferences(discovered.value.references, {
-        id: { registryId, region: snapshot.region, repository: target.repository },
+    const findings = inUse.findingsFor(discovered.value, {
+        name: target.repository,
+        registryId: snapshot.images.find((image) => image.registryId !== undefined)?.registryId ?? target.registryId ?? "",
+        region: snapshot.region,
         images: snapshot.images,
         indexChildren: snapshot.indexChildren,
     });
-    planInput.inUse = matches.inUse;
-    planInput.denials = discovered.value.denials;
-    planInput.warnings.push(...inUse.describeDenials(discovered.value.denials));
-    if (matches.missing.length > 0) {
-        const shown = matches.missing.slice(0, MAX_GUARDED_SHOWN);
-        planInput.warnings.push(`${matches.missing.length} workload${matches.missing.length === 1 ? " names an image" : "s name images"} ` +
-            `that repository "${target.repository}" does not hold, so ${matches.missing.length === 1 ? "it" : "they"} cannot pull ` +
-            `${matches.missing.length === 1 ? "it" : "them"} now: ${shown.join("; ")}` +
-            `${matches.missing.length > shown.length ? `; and ${matches.missing.length - shown.length} more` : ""}.`);
-    }
-    if (matches.byTag > 0) {
-        planInput.notes.push(`${matches.byTag} in-use reference${matches.byTag === 1 ? " names a tag and is" : "s name a tag and are"} ` +
-            "matched to the image the tag points to now (\"as it points now\" in the reasons); a tag that moved since a deployment " +
-            "is covered by the digests running ECS tasks and Kubernetes pods report, and by Lambda's resolved image.");
-    }
+    planInput.inUse = findings.inUse;
+    planInput.denials = findings.denials;
+    planInput.warnings.push(...findings.warnings);
+    planInput.notes.push(...findings.notes);
     return planInput;
 }
 

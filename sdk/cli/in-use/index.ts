@@ -3,12 +3,12 @@
 import { discoverEcs } from "./ecs";
 import { discoverKubernetes } from "./kubernetes";
 import { discoverLambda } from "./lambda";
+import { ImageUser } from "../../lifecycle/in-use";
+import { matchReferences } from "./match";
 import { TerminalProgress } from "./progress";
 import { Denial, FoundReference, SourceName, sourceLabel, SourceReport } from "./source";
 
-export { matchReferences } from "./match";
 export type { Denial } from "./source";
-export type { Matches, RepositoryContents } from "./match";
 
 export interface InUseOptions {
     sources: readonly SourceName[];
@@ -50,11 +50,52 @@ export async function discoverInUse(options: InUseOptions, region: string | unde
     }
 }
 
+/** The repository the plan is for, as read from ECR. */
+export interface PlannedRepository {
+    name: string;
+    registryId: string;
+    region: string;
+    images: ReadonlyArray<{ imageDigest?: string; imageTags?: readonly string[] | null }>;
+    indexChildren: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface InUseFindings {
+    /** Digest → users, for `simulate`. */
+    inUse: Record<string, ImageUser[]>;
+    denials: Denial[];
+    warnings: string[];
+    notes: string[];
+}
+
+// Enough broken references to act on; the rest are counted.
+const MAX_MISSING_SHOWN = 10;
+
+/** What discovery means for one repository: who uses which digest, and what the plan should warn about. */
+export function findingsFor(discovery: Discovery, repository: PlannedRepository): InUseFindings {
+    const matches = matchReferences(discovery.references, {
+        id: { registryId: repository.registryId, region: repository.region, repository: repository.name },
+        images: repository.images,
+        indexChildren: repository.indexChildren,
+    });
+    const warnings = describeDenials(discovery.denials);
+    const missing = matches.missing.length;
+    if (missing > 0) {
+        const shown = matches.missing.slice(0, MAX_MISSING_SHOWN);
+        warnings.push(`${missing} workload${missing === 1 ? " names an image" : "s name images"} that repository "${repository.name}" ` +
+            `does not hold, so ${missing === 1 ? "it" : "they"} cannot pull ${missing === 1 ? "it" : "them"} now: ${shown.join("; ")}` +
+            `${missing > shown.length ? `; and ${missing - shown.length} more` : ""}.`);
+    }
+    const notes = matches.byTag === 0 ? [] : [`${matches.byTag} in-use reference${matches.byTag === 1 ? " names a tag and is" : "s name a tag and are"} ` +
+        "matched to the image the tag points to now (\"as it points now\" in the reasons); a tag that moved since a deployment " +
+        "is covered by the digests running ECS tasks and Kubernetes pods report, and by Lambda's resolved image."];
+    return { inUse: matches.inUse, denials: discovery.denials, warnings, notes };
+}
+
 // A denied permission is usually denied everywhere; a few scopes are enough to show where.
 const MAX_SCOPES_SHOWN = 3;
 
 /** One warning per missing permission, naming it and what could not be seen. */
-export function describeDenials(denials: readonly Denial[]): string[] {
+function describeDenials(denials: readonly Denial[]): string[] {
     const byPermission = new Map<string, Denial[]>();
     for (const denial of denials) {
         const key = `${denial.source}\n${denial.permission}`;
