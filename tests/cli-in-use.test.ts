@@ -83,6 +83,9 @@ const LAMBDA: FakeLambdaOptions = {
             aliases: [{ Name: "live", FunctionVersion: "3" }],
         },
         { FunctionName: "zipped", PackageType: "Zip", versions: {} },
+        // Its alias's version was deleted after the listing began: it runs nothing, and the plan goes on.
+        { FunctionName: "retired", PackageType: "Image", versions: { $LATEST: { ImageUri: `${APP}:prod-2`, ResolvedImageUri: `${APP}@${B}` } },
+            aliases: [{ Name: "old", FunctionVersion: "5" }] },
     ],
     pageSize: 1,
 };
@@ -229,6 +232,7 @@ describe("ecrx lifecycle plan --in-use, against fake ECS, Lambda and Kubernetes 
         assert.ok(fakes.lambda.calls.some((call) => call.operation === "ListFunctions" && call.query.Marker !== undefined));
         assert.deepEqual([...new Set(fakes.lambda.calls.map((call) => call.operation))].sort(), ["GetFunction", "ListAliases", "ListFunctions"]);
         assert.ok(!fakes.lambda.calls.some((call) => call.functionName === "zipped" && call.operation === "GetFunction"), "zip functions hold no image");
+        assert.ok(fakes.lambda.calls.some((call) => call.functionName === "retired" && call.query.Qualifier === "5"), "the vanished version was asked for");
         assert.ok(fakes.kubernetes.calls.some((call) => call.list === "deployments" && call.query.continue !== undefined), "the client followed continue tokens");
         assert.ok(fakes.kubernetes.calls.every((call) => call.authorized));
         assert.deepEqual(fakes.ecs.unsigned, []);
@@ -272,7 +276,7 @@ describe("ecrx lifecycle plan --in-use, against fake ECS, Lambda and Kubernetes 
             "--in-use", "ecs,lambda,kubernetes"], { stderrTty: true }));
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stderr, /\r\x1b\[Kecrx: finding images in use: .*ECS 2\/2 clusters/);
-        assert.match(run.stderr, /Lambda 1\/1 functions/);
+        assert.match(run.stderr, /Lambda 2\/2 functions/);
         assert.match(run.stderr, /Kubernetes 6\/6 resource kinds/);
         assert.match(run.stderr, /\r\x1b\[K(ecrx: (warning|note)|$)/);
     });

@@ -7,6 +7,18 @@ import { allPages, AwsSourceSettings, awsCalls, awsClientConfig, SourceReport } 
 const PAGE_SIZE = 50;
 const LATEST = "$LATEST";
 
+/** A function or version deleted since it was listed runs nothing: its answer is undefined rather than an error. */
+async function unlessGone<T>(response: Promise<T>): Promise<T | undefined> {
+    try {
+        return await response;
+    } catch (error) {
+        if ((error as Error).name === "ResourceNotFoundException") {
+            return undefined;
+        }
+        throw error;
+    }
+}
+
 export async function discoverLambda(settings: AwsSourceSettings): Promise<SourceReport> {
     const client = new LambdaClient(awsClientConfig(settings));
     const report: SourceReport = { references: [], denials: [] };
@@ -29,7 +41,7 @@ export async function discoverLambda(settings: AwsSourceSettings): Promise<Sourc
         const functionName = fn.FunctionName!;
         const scope = `function ${functionName}`;
         const aliasPages = await allPages((Marker) => call("ListAliases", scope,
-            () => client.send(new ListAliasesCommand({ FunctionName: functionName, Marker, MaxItems: PAGE_SIZE }))), (page) => page.NextMarker);
+            () => unlessGone(client.send(new ListAliasesCommand({ FunctionName: functionName, Marker, MaxItems: PAGE_SIZE })))), (page) => page.NextMarker);
         // Version → the aliases routing to it, including the extra versions of weighted aliases.
         const aliasesOf = new Map<string, string[]>([[LATEST, []]]);
         for (const alias of aliasPages.flatMap((page) => page.Aliases ?? [])) {
@@ -40,10 +52,10 @@ export async function discoverLambda(settings: AwsSourceSettings): Promise<Sourc
             }
         }
         await Promise.all([...aliasesOf].map(async ([version, aliases]) => {
-            const output = await call("GetFunction", scope, () => client.send(new GetFunctionCommand({
+            const output = await call("GetFunction", scope, () => unlessGone(client.send(new GetFunctionCommand({
                 FunctionName: functionName,
                 ...(version === LATEST ? {} : { Qualifier: version }),
-            })));
+            }))));
             const via = [version === LATEST ? LATEST : `version ${version}`,
                 ...(aliases.length === 0 ? [] : [`alias${aliases.length === 1 ? "" : "es"} ${aliases.sort().join(", ")}`])];
             // The digest Lambda resolved ImageUri to is what the version runs, even after ImageUri's tag moves on.
