@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PolicyDocument } from "../sdk/lifecycle";
-import { assertFailsWith, CliRun, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, withEnv } from "./support/cli";
+import { assertFailsWith, CliRun, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, spawnCli, withEnv } from "./support/cli";
 import { FakeEcr, startFakeEcr } from "./support/fake-ecr";
 import { FakeEcs, FakeEcsOptions, startFakeEcs } from "./support/fake-ecs";
 import { FakeKubernetes, FakeKubernetesOptions, kubeconfigFor, startFakeKubernetes } from "./support/fake-kubernetes";
@@ -260,6 +260,15 @@ describe("ecrx lifecycle plan --in-use, against fake ECS, Lambda and Kubernetes 
         assert.equal(tripped.code, 2);
         assert.match(tripped.stderr, /^ecrx: --fail-on-expire-in-use: 1 image in use would be expired or archived: sha256:111111111111 \(Lambda function checkout \(version 3, alias live\)\)$/m);
         assert.equal(JSON.parse(tripped.stdout).summary.expire, 3, "the plan is still printed");
+    });
+
+    it("as a real process, loads all three clients and exits with 2 when an image in use would go", async () => {
+        const run = await spawnCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--in-use", "ecs,lambda,kubernetes",
+            "--fail-on-expire-in-use"], envFor(fakes));
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.stdout, /\n10 images: 3 to expire, 1 to archive, 6 to keep; 3 in use would be expired or archived /);
+        assert.match(run.stderr, /^ecrx: --fail-on-expire-in-use: 3 images in use would be expired or archived: sha256:aaaaaaaaaaaa \(ECS service api /m);
+        assert.doesNotMatch(run.stderr, /ExperimentalWarning|\x1b\[K/, "no warning from loading the ESM client, no progress off a terminal");
     });
 
     it("--ecs-cluster reads only the clusters named", async () => {

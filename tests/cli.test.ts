@@ -2,19 +2,17 @@
 // ECR endpoint on 127.0.0.1 that the real AWS SDK signs its requests for. Most runs call `main` in-process
 // for speed; two spawn a real `node` to prove the exit codes and streams of the actual process.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parsePolicyDocument, PolicyDocument, simulate, ValidationError } from "../sdk/lifecycle";
-import { assertFailsWith, CliRun, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, withEnv } from "./support/cli";
+import { assertFailsWith, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, spawnCli, withEnv } from "./support/cli";
 import { FakeEcr, FakeImage, startFakeEcr } from "./support/fake-ecr";
 
 const NOW = "2025-06-01T12:00:00Z";
 const NOW_SECONDS = Date.parse(NOW) / 1000;
 const DAY_SECONDS = 24 * 60 * 60;
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const REPO_ROOT = path.resolve(__dirname, "..");
 
 function digest(character: string): string {
     return `sha256:${character.repeat(64)}`;
@@ -35,15 +33,6 @@ const DESCRIBE_IMAGES = {
         { registryId: "123456789012", repositoryName: "app", imageDigest: digest("c"), imageTags: ["beta-3"], imageSizeInBytes: 1000, imagePushedAt: "2025-05-24T12:00:00.000000+00:00" },
     ],
 };
-
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
-            { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
-                resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-            });
-    });
-}
 
 describe("ecrx lifecycle plan, offline", () => {
     let folder: string;

@@ -1,5 +1,6 @@
 // Running `ecrx` in-process as a user would, and an AWS environment that can reach nothing but the fakes.
 import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { main } from "../../sdk/cli/main";
 
@@ -20,6 +21,18 @@ export async function runCli(args: string[], { tty = false, stderrTty = false, e
         env,
     });
     return { code, stdout, stderr };
+}
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+
+/** Runs `ecrx` as its own `node` process, to prove the real exit code and streams. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
+            { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
+                resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+            });
+    });
 }
 
 /** Asserts a clean failure: exit code 1, a message on stderr that contains `fragment`, no stack trace. */
