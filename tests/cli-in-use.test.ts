@@ -360,6 +360,17 @@ describe("ecrx lifecycle plan --in-use, when sources throttle or deny", function
     const flaggedOf = (run: CliRun) => (JSON.parse(run.stdout).images as PlannedImage[]).filter((image) => image.inUse !== undefined)
         .map((image) => image.imageDigest).sort();
 
+    it("keeps 8 calls in flight to each AWS service, however many it could send at once", async () => {
+        const { run, fakes } = await planWith({
+            // 40 listings and 60 function reads could all start at once.
+            ecs: { latencyMs: 20, clusters: Object.fromEntries(Array.from({ length: 20 }, (_, n) => [`empty-${n}`, { services: [], tasks: [] }])) },
+            lambda: { latencyMs: 20, functions: Array.from({ length: 30 }, (_, n) => ({ ...LAMBDA.functions[0], FunctionName: `checkout-${n}` })) },
+        });
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(fakes.ecs.maxInFlight(), 8);
+        assert.equal(fakes.lambda.maxInFlight(), 8);
+    });
+
     it("retries throttled calls until they answer, and finds the same images", async () => {
         const { run, fakes } = await planWith({
             ecs: { throttle: { ListServices: 2, DescribeTasks: 1, DescribeTaskDefinition: 1 } },

@@ -2,7 +2,7 @@
 // (`X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`) for ListClusters, ListServices,
 // DescribeServices, ListTasks, DescribeTasks and DescribeTaskDefinition, paginated with ECS's limits and
 // error shapes. It can throttle and deny calls, and refuses requests that are not SigV4-signed for ecs.
-import { AwsJsonError, serveAwsJson } from "./aws-json";
+import { AwsJsonError, AwsJsonServer, serveAwsJson } from "./aws-json";
 import { delay, Signature, throttler } from "./loopback";
 
 const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
@@ -54,11 +54,8 @@ export interface EcsCall extends Signature {
     throttled: boolean;
 }
 
-export interface FakeEcs {
-    endpoint: string;
+export interface FakeEcs extends AwsJsonServer {
     calls: EcsCall[];
-    unsigned: string[];
-    close(): Promise<void>;
 }
 
 export const clusterArn = (name: string) => `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/${name}`;

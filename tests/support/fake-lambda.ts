@@ -2,7 +2,7 @@
 // ListFunctions, GetFunction (with Qualifier) and ListAliases under /2015-03-31, paginated by Marker, with
 // Lambda's error shape (`x-amzn-ErrorType`). It can throttle and deny calls, and refuses requests that are
 // not SigV4-signed for lambda.
-import { delay, replyJson, serveOnLoopback, Signature, sigV4Signature, throttler } from "./loopback";
+import { delay, LoopbackServer, replyJson, serveOnLoopback, Signature, sigV4Signature, throttler } from "./loopback";
 
 const ACCOUNT = "123456789012";
 
@@ -39,11 +39,10 @@ export interface LambdaCall extends Signature {
     throttled: boolean;
 }
 
-export interface FakeLambda {
-    endpoint: string;
+export interface FakeLambda extends LoopbackServer {
     calls: LambdaCall[];
+    /** Requests refused because they were not SigV4-signed for lambda (should stay empty). */
     unsigned: string[];
-    close(): Promise<void>;
 }
 
 class LambdaError extends Error {

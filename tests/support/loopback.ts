@@ -6,13 +6,19 @@ import { AddressInfo } from "node:net";
 export interface LoopbackServer {
     /** `http://127.0.0.1:<port>`. */
     endpoint: string;
+    /** The most requests that were being answered at once. */
+    maxInFlight(): number;
     close(): Promise<void>;
 }
 
 /** Serves `handle` on 127.0.0.1 until closed; the request body is read in full first. */
 export async function serveOnLoopback(handle: (request: http.IncomingMessage, body: string, response: http.ServerResponse) => void):
     Promise<LoopbackServer> {
+    let inFlight = 0;
+    let maxInFlight = 0;
     const server = http.createServer((request, response) => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        response.on("close", () => inFlight--);
         const chunks: Buffer[] = [];
         request.on("data", (chunk: Buffer) => chunks.push(chunk));
         request.on("end", () => handle(request, Buffer.concat(chunks).toString("utf8"), response));
@@ -21,6 +27,7 @@ export async function serveOnLoopback(handle: (request: http.IncomingMessage, bo
     const { port } = server.address() as AddressInfo;
     return {
         endpoint: `http://127.0.0.1:${port}`,
+        maxInFlight: () => maxInFlight,
         close: () => new Promise<void>((resolve, reject) => {
             server.close((error) => (error ? reject(error) : resolve()));
             // The SDKs keep connections alive; a closing server must not wait for them to idle out.

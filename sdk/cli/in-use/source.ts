@@ -69,14 +69,20 @@ function concurrencyLimit(concurrency: number): <T>(task: () => Promise<T>) => P
     const waiting: Array<() => void> = [];
     return async (task) => {
         if (running >= concurrency) {
+            // A finishing task hands its slot over, so that no newcomer slips in between.
             await new Promise<void>((resolve) => waiting.push(resolve));
+        } else {
+            running++;
         }
-        running++;
         try {
             return await task();
         } finally {
-            running--;
-            waiting.shift()?.();
+            const next = waiting.shift();
+            if (next !== undefined) {
+                next();
+            } else {
+                running--;
+            }
         }
     };
 }
