@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { assertFailsWith, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, withEnv } from "./support/cli-run";
+import { assertFailsWith, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, withEnv } from "./support/cli";
 import { startFakeEcr } from "./support/fake-ecr";
 import { Misbehaviour, startUnrulyEcr } from "./support/unruly-ecr";
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parsePolicyDocument, PolicyDocument, simulate, ValidationError } from "../sdk/lifecycle";
-import { assertFailsWith, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, spawnCli, withEnv } from "./support/cli-run";
+import { assertFailsWith, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, spawnCli, withEnv } from "./support/cli";
 import { FakeEcr, FakeImage, FakePreview, FakeRepository, startFakeEcr } from "./support/fake-ecr";
 
 const NOW = "2025-06-01T12:00:00Z";

@@ -28,6 +28,8 @@ export interface LiveTarget {
 
 export interface RepositorySnapshot {
     images: ImageDetail[];
+    /** The region the client resolved, which image references to the repository name. */
+    region: string;
     /** The stored policy text; undefined when it was not asked for. */
     policyText?: string;
     indexChildren: Record<string, string[]>;
@@ -98,7 +100,7 @@ export async function readRepository(target: LiveTarget, readPolicy: boolean): P
                 "whose children this plan does not know, so children may show as expired although ECR keeps them while their index exists. " +
                 "Knowing them takes BatchGetImage, which ECR may record as a pull of each index: pass --read-index-manifests to read them anyway.");
         }
-        return { images, policyText, indexChildren, warnings, notices };
+        return { images, region: await client.config.region(), policyText, indexChildren, warnings, notices };
     } catch (error) {
         throw explainAwsError(error, target);
     } finally {

@@ -1,6 +1,7 @@
 // The `ecrx` command line. `bin/ecrx.js` runs the compiled form of this file; tests call `main` directly.
 import { parseArgs } from "node:util";
 import { parseTimestamp, timestampProblem } from "../lifecycle/time";
+import type { InUseOptions } from "./in-use";
 import { CliIO, UsageError, UserError } from "./io";
 import { DEFAULT_TIMEOUT_SECONDS } from "./live-defaults";
 import { printable } from "./terminal-text";
@@ -34,6 +35,16 @@ Live, from ECR (standard AWS credential chain, read-only calls):
                           may record each read as a pull of the index (see the README). Default: off
   --timeout SECONDS       give up on a request ECR does not answer in time (default: ${DEFAULT_TIMEOUT_SECONDS})
 
+Images in use (live only; read-only calls, with the same credentials and region):
+  --in-use SOURCES        flag images that workloads use and a rule would expire or archive:
+                          a comma list of ecs, lambda, kubernetes
+  --ecs-cluster NAME      a cluster whose services and tasks to check; may be repeated (default: all)
+  --kubeconfig FILE       default: KUBECONFIG, or ~/.kube/config
+  --context NAME          the kubeconfig context (default: its current context)
+  --fail-on-expire-in-use
+                          exit with code ${EXIT_GUARD_TRIPPED} if an image in use would expire or archive, or if
+                          a source denied a call while any image would expire or archive
+
 Output:
   --format table|json     default: table (coloured on a terminal unless NO_COLOR is set)
   --now TIME              evaluate at this time: ISO 8601 with a zone, or epoch seconds (default: now)
@@ -41,7 +52,7 @@ Output:
                           would expire; may be repeated. A guard for CI, such as --fail-on-expire 'prod*'
   -h, --help              show this help
 
-Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} --fail-on-expire matched an image to expire,
+Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} a --fail-on-expire or --fail-on-expire-in-use guard tripped,
 3 ECR's preview disagrees with the plan (--compare-aws-preview).
 `;
 
@@ -61,6 +72,11 @@ const OPTIONS = {
     "compare-aws-preview": { type: "boolean" },
     "preview-timeout": { type: "string" },
     "preview-poll-interval": { type: "string" },
+    "in-use": { type: "string" },
+    "ecs-cluster": { type: "string", multiple: true },
+    "kubeconfig": { type: "string" },
+    "context": { type: "string" },
+    "fail-on-expire-in-use": { type: "boolean" },
     "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -141,6 +157,8 @@ function planOptions(values: ParsedValues): PlanOptions {
         now: readNow(values.now),
         failOnExpire: values["fail-on-expire"] ?? [],
         compareAwsPreview: previewSettings(values),
+        inUse: readInUse(values, live),
+        failOnExpireInUse: values["fail-on-expire-in-use"] === true,
     };
 }
 
@@ -153,6 +171,41 @@ function readTimeout(text: string | undefined): number {
         throw new UsageError(`--timeout must be a number of seconds from more than 0 to 3600, but is ${JSON.stringify(printable(text))}.`);
     }
     return seconds;
+}
+
+const IN_USE_SOURCES = ["ecs", "lambda", "kubernetes"] as const;
+
+function readInUse(values: ParsedValues, live: boolean): InUseOptions | undefined {
+    const text = values["in-use"];
+    if (text === undefined) {
+        const orphans = (["ecs-cluster", "kubeconfig", "context", "fail-on-expire-in-use"] as const).filter((name) => values[name] !== undefined);
+        if (orphans.length > 0) {
+            throw new UsageError(`--${orphans.join(" and --")} ${orphans.length === 1 ? "needs" : "need"} --in-use, such as --in-use ecs,lambda,kubernetes.`);
+        }
+        return undefined;
+    }
+    if (!live) {
+        throw new UsageError("--in-use asks ECS, Lambda or Kubernetes which images they run, so it needs a live plan: add --repository NAME.");
+    }
+    const sources = text.split(",").map((source) => source.trim());
+    const unknown = sources.filter((source) => !(IN_USE_SOURCES as readonly string[]).includes(source));
+    if (unknown.length > 0 || text.trim() === "") {
+        throw new UsageError(`--in-use takes a comma list of ${IN_USE_SOURCES.join(", ")}, but ${text.trim() === "" ? "is empty" : `has "${unknown.join("\", \"")}"`}.`);
+    }
+    const chosen = IN_USE_SOURCES.filter((source) => sources.includes(source));
+    const misplaced = [
+        ...(values["ecs-cluster"] !== undefined && !chosen.includes("ecs") ? [["ecs-cluster", "ecs"]] : []),
+        ...(["kubeconfig", "context"] as const).filter((name) => values[name] !== undefined && !chosen.includes("kubernetes")).map((name) => [name, "kubernetes"]),
+    ];
+    if (misplaced.length > 0) {
+        throw new UsageError(misplaced.map(([option, source]) => `--${option} only applies to --in-use ${source}`).join("; ") + `, but --in-use is "${text}".`);
+    }
+    for (const cluster of values["ecs-cluster"] ?? []) {
+        if (cluster === "") {
+            throw new UsageError("--ecs-cluster needs a cluster name or ARN.");
+        }
+    }
+    return { sources: chosen, ecsClusters: values["ecs-cluster"] ?? [], kubeconfig: values.kubeconfig, kubeContext: values.context };
 }
 
 function readNow(text: string | undefined): Date {

@@ -5,4 +5,5 @@ export { parsePolicyDocument, parsePolicyText, policyNotes } from "./document";
 export { simulate, isIndexMediaType } from "./simulate";
 export type { ImageStatus, LifecycleImage, SimulateOptions, SimulatedAction, SimulatedImage, SimulationResult } from "./simulate";
 export type { Timestamp } from "./time";
+export type { ImageUser, InUseMap } from "./in-use";
 export { ValidationError, ValidationProblem } from "../errors";

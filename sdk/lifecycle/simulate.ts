@@ -1,5 +1,6 @@
 import { describeValue, isRecord, isStringList, joinPath, ProblemList } from "../errors";
 import { parsePolicyDocument, policyNotes, storageClassOf } from "./document";
+import { describeUsers, ImageUser, InUseMap, readInUse } from "./in-use";
 import { compileTagPattern } from "./tag-pattern";
 import { DAY_MS, parseTimestamp, Timestamp, timestampProblem } from "./time";
 import { PolicyDocument, PolicyRule, StorageClass } from "./types";
@@ -48,6 +49,12 @@ export interface SimulateOptions {
      * `describe-images` does not list children; the CLI reads them with `BatchGetImage`.
      */
     indexChildren?: Readonly<Record<string, readonly string[]>>;
+    /**
+     * What runs each image: digest → users. An image in use that a rule would expire or archive still gets
+     * that action, as ECR would not look, but carries its users in `inUse` and names the first in its reason.
+     * List an index's children under their own digests too: they are pulled by digest as well.
+     */
+    inUse?: InUseMap;
 }
 
 export type SimulatedAction = "expire" | "archive" | "keep";
@@ -67,6 +74,8 @@ export interface SimulatedImage {
     rulePriority?: number;
     /** One line, e.g. `rule 2 (tag prefix beta, keep newest 1): 2nd newest of 3 matching`. */
     reason: string;
+    /** Set only on images to expire or archive that `options.inUse` lists: what would break. */
+    inUse?: readonly ImageUser[];
 }
 
 export interface SimulationResult {
@@ -173,9 +182,9 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
     const document = parsePolicyDocument(policy);
     const problems = new ProblemList();
     if (options !== undefined && !isRecord(options)) {
-        problems.add("options", `must be an object with now and/or indexChildren, or left out, but is ${describeValue(options)}.`);
+        problems.add("options", `must be an object with now, indexChildren and/or inUse, or left out, but is ${describeValue(options)}.`);
     }
-    const { now: givenNow, indexChildren } = isRecord(options) ? options as SimulateOptions : {} as SimulateOptions;
+    const { now: givenNow, indexChildren, inUse } = isRecord(options) ? options as SimulateOptions : {} as SimulateOptions;
     const now = givenNow === undefined ? Date.now() : parseTimestamp(givenNow);
     if (Number.isNaN(now)) {
         problems.add("options.now", timestampProblem(givenNow));
@@ -184,6 +193,7 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
     reportRepeatedDigests(table, problems);
     const slotOf = slotsOfNamedDigests(table, indexChildren);
     const indexesOf = readIndexChildren(indexChildren, table, slotOf, problems);
+    const usersOf = readInUse(inUse, problems);
     problems.throwIfAny("The simulation input");
 
     const rules = [...document.rules].sort((a, b) => a.rulePriority - b.rulePriority).map(compileRule);
@@ -193,7 +203,11 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
     const summary: Record<SimulatedAction, number> = { expire: 0, archive: 0, keep: 0 };
     const results: SimulatedImage[] = new Array(order.length);
     for (let position = 0; position < order.length; position++) {
-        const result = verdictOf(order[position]);
+        let result = verdictOf(order[position]);
+        const users = usersOf.size === 0 ? undefined : usersOf.get(table.digests[order[position]]);
+        if (users !== undefined && result.action !== "keep") {
+            result = { ...result, reason: `${result.reason}; ${describeUsers(users)}`, inUse: users };
+        }
         summary[result.action]++;
         results[position] = result;
     }

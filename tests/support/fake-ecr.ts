@@ -3,13 +3,11 @@
 // (paginated), GetLifecyclePolicy, BatchGetImage, the lifecycle policy preview (StartLifecyclePolicyPreview,
 // GetLifecyclePolicyPreview with its in-progress states and pages) and DescribeImageScanFindings (paginated, in
 // the basic and the enhanced shape, with scans that progress through the states a test scripts), with ECR's
-// error shapes. It listens on 127.0.0.1 only, and refuses requests that are not SigV4-signed, so a test proves that the real SDK signed them.
-import * as http from "node:http";
-import { AddressInfo } from "node:net";
+// error shapes. It listens on 127.0.0.1 only, and refuses requests that are not SigV4-signed, so a test proves
+// that the real SDK signed them.
+import { AwsJsonError, serveAwsJson } from "./aws-json";
 
-const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921.";
-const SIGV4_AUTHORIZATION =
-    /^AWS4-HMAC-SHA256 Credential=(?<accessKey>[^/]+)\/\d{8}\/(?<region>[a-z0-9-]+)\/ecr\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/;
+const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 
 /** An image as ECR stores it; times in epoch seconds, which is how the JSON protocol carries them. */
 export interface FakeImage {
@@ -108,61 +106,15 @@ export interface FakeEcr {
     close(): Promise<void>;
 }
 
-class EcrError extends Error {
-    constructor(readonly type: string, message: string) {
-        super(message);
-    }
-}
-
 /** Starts the fake on a free loopback port. DescribeImages returns at most `pageSize` images per page. */
 export async function startFakeEcr(repositories: Record<string, FakeRepository>, pageSize: number): Promise<FakeEcr> {
     const requests: RecordedRequest[] = [];
-    const unsigned: string[] = [];
     const previews = new Map<string, StartedPreview>();
-    const server = http.createServer((request, response) => {
-        const chunks: Buffer[] = [];
-        request.on("data", (chunk: Buffer) => chunks.push(chunk));
-        request.on("end", () => {
-            const target = String(request.headers["x-amz-target"] ?? "");
-            const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-            const signature = SIGV4_AUTHORIZATION.exec(String(request.headers.authorization ?? ""));
-            try {
-                if (signature === null || request.headers["x-amz-date"] === undefined) {
-                    unsigned.push(operation);
-                    throw new EcrError("MissingAuthenticationTokenException", "Missing Authentication Token");
-                }
-                if (request.method !== "POST" || request.headers["content-type"] !== "application/x-amz-json-1.1") {
-                    throw new EcrError("SerializationException", "expected a POST of application/x-amz-json-1.1");
-                }
-                const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
-                requests.push({ operation, body, accessKey: signature.groups!.accessKey, region: signature.groups!.region });
-                reply(response, 200, handle(operation, body, repositories, pageSize, previews));
-            } catch (error) {
-                if (!(error instanceof EcrError)) {
-                    throw error;
-                }
-                reply(response, error.type === "MissingAuthenticationTokenException" ? 403 : 400, { __type: error.type, message: error.message });
-            }
-        });
+    const server = await serveAwsJson(TARGET_PREFIX, "ecr", (operation, body, signature) => {
+        requests.push({ operation, body, ...signature });
+        return handle(operation, body, repositories, pageSize, previews);
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-        endpoint: `http://127.0.0.1:${port}`,
-        requests,
-        unsigned,
-        close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-    };
-}
-
-function reply(response: http.ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    response.writeHead(status, {
-        "Content-Type": "application/x-amz-json-1.1",
-        "Content-Length": Buffer.byteLength(text),
-        "x-amzn-RequestId": "00000000-0000-0000-0000-000000000000",
-    });
-    response.end(text);
+    return { ...server, requests };
 }
 
 function handle(operation: string, body: Record<string, unknown>, repositories: Record<string, FakeRepository>, pageSize: number,
@@ -170,14 +122,14 @@ function handle(operation: string, body: Record<string, unknown>, repositories: 
     const name = String(body.repositoryName);
     const repository = repositories[name];
     if (repository === undefined || (body.registryId !== undefined && body.registryId !== repository.registryId)) {
-        throw new EcrError("RepositoryNotFoundException",
+        throw new AwsJsonError("RepositoryNotFoundException",
             `The repository with name '${name}' does not exist in the registry with id '${String(body.registryId ?? "123456789012")}'`);
     }
     switch (operation) {
         case "DescribeImages": return describeImages(name, repository, body, pageSize);
         case "GetLifecyclePolicy":
             if (repository.lifecyclePolicyText === undefined) {
-                throw new EcrError("LifecyclePolicyNotFoundException",
+                throw new AwsJsonError("LifecyclePolicyNotFoundException",
                     `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${repository.registryId}'`);
             }
             return { registryId: repository.registryId, repositoryName: name, lifecyclePolicyText: repository.lifecyclePolicyText };
@@ -185,7 +137,7 @@ function handle(operation: string, body: Record<string, unknown>, repositories: 
         case "StartLifecyclePolicyPreview": return startPreview(name, repository, body, previews);
         case "GetLifecyclePolicyPreview": return getPreview(name, repository, body, previews);
         case "DescribeImageScanFindings": return describeImageScanFindings(name, repository, body, pageSize);
-        default: throw new EcrError("UnknownOperationException", `unknown operation ${operation}`);
+        default: throw new AwsJsonError("UnknownOperationException", `unknown operation ${operation}`);
     }
 }
 
@@ -204,7 +156,7 @@ function describeImages(name: string, repository: FakeRepository, body: Record<s
 function batchGetImage(name: string, repository: FakeRepository, body: Record<string, unknown>): unknown {
     const imageIds = body.imageIds as Array<{ imageDigest: string }>;
     if (imageIds.length > 100) {
-        throw new EcrError("InvalidParameterException", "imageIds may hold at most 100 entries");
+        throw new AwsJsonError("InvalidParameterException", "imageIds may hold at most 100 entries");
     }
     const found = imageIds.filter((id) => repository.manifests?.[id.imageDigest] !== undefined);
     return {
@@ -222,12 +174,12 @@ function batchGetImage(name: string, repository: FakeRepository, body: Record<st
 
 function startPreview(name: string, repository: FakeRepository, body: Record<string, unknown>, previews: Map<string, StartedPreview>): unknown {
     if (repository.preview?.busy === true) {
-        throw new EcrError("LifecyclePolicyPreviewInProgressException",
+        throw new AwsJsonError("LifecyclePolicyPreviewInProgressException",
             "The previous lifecycle policy preview request has not completed. Wait and try again.");
     }
     const policyText = typeof body.lifecyclePolicyText === "string" ? body.lifecyclePolicyText : repository.lifecyclePolicyText;
     if (policyText === undefined) {
-        throw new EcrError("LifecyclePolicyNotFoundException",
+        throw new AwsJsonError("LifecyclePolicyNotFoundException",
             `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${repository.registryId}'`);
     }
     previews.set(name, { policyText, checks: 0 });
@@ -238,7 +190,7 @@ function startPreview(name: string, repository: FakeRepository, body: Record<str
 function getPreview(name: string, repository: FakeRepository, body: Record<string, unknown>, previews: Map<string, StartedPreview>): unknown {
     const started = previews.get(name);
     if (started === undefined) {
-        throw new EcrError("LifecyclePolicyPreviewNotFoundException",
+        throw new AwsJsonError("LifecyclePolicyPreviewNotFoundException",
             `There is no dry run for the repository with name '${name}' in the registry with id '${repository.registryId}'`);
     }
     const preview = repository.preview ?? { results: [] };
@@ -280,7 +232,7 @@ function describeImageScanFindings(name: string, repository: FakeRepository, bod
     const digest = (body.imageId as { imageDigest?: string } | undefined)?.imageDigest ?? "";
     const states = repository.scans?.[digest];
     if (!repository.images.some((image) => image.imageDigest === digest) && repository.manifests?.[digest] === undefined) {
-        throw new EcrError("ImageNotFoundException", `The image with imageId {imageDigest:'${digest}'} does not exist within the repository with name '${name}'`);
+        throw new AwsJsonError("ImageNotFoundException", `The image with imageId {imageDigest:'${digest}'} does not exist within the repository with name '${name}'`);
     }
     const reads = scanReads.get(repository) ?? new Map<string, number>();
     scanReads.set(repository, reads);
@@ -290,7 +242,7 @@ function describeImageScanFindings(name: string, repository: FakeRepository, bod
     }
     const state = states?.[Math.min(body.nextToken === undefined ? started : started - 1, (states?.length ?? 1) - 1)];
     if (state === undefined || "notFound" in state) {
-        throw new EcrError("ScanNotFoundException", `Image scan does not exist for the image with '{imageDigest:'${digest}'}' in the repository with name '${name}'`);
+        throw new AwsJsonError("ScanNotFoundException", `Image scan does not exist for the image with '{imageDigest:'${digest}'}' in the repository with name '${name}'`);
     }
     const base = { registryId: repository.registryId, repositoryName: name, imageId: { imageDigest: digest } };
     if (!("status" in state && (state.status === "COMPLETE" || state.status === "ACTIVE"))) {

@@ -1,11 +1,8 @@
-// Runs `ecrx lifecycle plan` as the tests need it: in-process with captured streams, or as a real process,
-// with an AWS environment that can reach nothing but a fake endpoint.
+// Running `ecrx` in-process as a user would, and an AWS environment that can reach nothing but the fakes.
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { main } from "../../sdk/cli/main";
-
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 export interface CliRun {
     code: number;
@@ -13,15 +10,29 @@ export interface CliRun {
     stderr: string;
 }
 
-export async function runCli(args: string[], { tty = false, env = {} }: { tty?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
+/** `tty` makes stdout a terminal; `stderrTty`, stderr. */
+export async function runCli(args: string[], { tty = false, stderrTty = false, env = {} }: { tty?: boolean; stderrTty?: boolean; env?: Record<string, string> } = {}):
+    Promise<CliRun> {
     let stdout = "";
     let stderr = "";
     const code = await main(args, {
         stdout: { write: (text: string) => (stdout += text), isTTY: tty },
-        stderr: { write: (text: string) => (stderr += text) },
+        stderr: { write: (text: string) => (stderr += text), isTTY: stderrTty },
         env,
     });
     return { code, stdout, stderr };
+}
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+
+/** Runs `ecrx` as its own `node` process, to prove the real exit code and streams. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
+            { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
+                resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+            });
+    });
 }
 
 /** Asserts a clean failure: exit code 1, a message on stderr that contains `fragment`, no stack trace. */
@@ -35,15 +46,6 @@ export function assertFailsWith(run: CliRun, fragment: string | RegExp): void {
         assert.match(run.stderr, fragment);
     }
     assert.doesNotMatch(run.stderr, /^\s+at /m, "a user mistake must not print a stack trace");
-}
-
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
-            { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
-                resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-            });
-    });
 }
 
 export const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDECRXTEST", AWS_SECRET_ACCESS_KEY: "not-a-secret", AWS_REGION: "eu-west-1" };
