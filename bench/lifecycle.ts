@@ -1,5 +1,7 @@
 // `npm run bench:lifecycle`: times `simulate` on 10k, 100k and 1M images against a 10-rule policy, and
-// compares it with the floor, which is sorting the same images by push time. Not a test: it prints.
+// compares it with the floor, which is sorting the same images by push time. Then the adversarial tag
+// pattern (`*a*a*a*b` against 1,000 images with 300-character tags), against a prefix rule on the same
+// images and against the backtracking regular expression patterns used to compile to. Not a test: it prints.
 import { LifecycleImage, pushTimeComparator, simulate } from "../sdk/lifecycle/simulate";
 import { PolicyDocument } from "../sdk/lifecycle/types";
 import { cpus, loadavg } from "node:os";
@@ -16,7 +18,7 @@ const POLICY: PolicyDocument = {
         { rulePriority: 2, selection: { tagStatus: "tagged", tagPrefixList: ["release"], countType: "sinceImagePushed", countUnit: "days", countNumber: 180 }, action: { type: "expire" } },
         { rulePriority: 3, selection: { tagStatus: "tagged", tagPatternList: ["feature-*-x*"], countType: "imageCountMoreThan", countNumber: 200 }, action: { type: "expire" } },
         { rulePriority: 4, selection: { tagStatus: "tagged", tagPatternList: ["*-rc*"], countType: "sinceImagePushed", countUnit: "days", countNumber: 30 }, action: { type: "expire" } },
-        { rulePriority: 5, selection: { tagStatus: "tagged", tagPrefixList: ["dev"], countType: "sinceImagePulled", countUnit: "days", countNumber: 14 }, action: { type: "expire" } },
+        { rulePriority: 5, selection: { tagStatus: "tagged", tagPrefixList: ["dev"], countType: "sinceImagePulled", countUnit: "days", countNumber: 14 }, action: { type: "transition", targetStorageClass: "archive" } },
         { rulePriority: 6, selection: { tagStatus: "tagged", tagPrefixList: ["stage", "canary"], countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } },
         { rulePriority: 7, selection: { tagStatus: "tagged", tagPatternList: ["pr-*"], countType: "imageCountMoreThan", countNumber: 100 }, action: { type: "expire" } },
         { rulePriority: 8, selection: { tagStatus: "tagged", tagPrefixList: ["nightly"], countType: "sinceImagePushed", countUnit: "days", countNumber: 30 }, action: { type: "transition", targetStorageClass: "archive" } },
@@ -117,6 +119,54 @@ function megabytes(bytes: number): string {
     return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
 
+// ECR's longest tags, and the pattern with the most wildcards ECR allows that backtracks worst against them.
+const ADVERSARIAL_TAG_LENGTH = 300;
+const ADVERSARIAL_IMAGES = 1_000;
+const ADVERSARIAL_PATTERN = "*a*a*a*b";
+const ADVERSARIAL_RUNS = 15;
+const REGEX_SAMPLES = 3;
+
+function adversarialPolicy(selection: PolicyDocument["rules"][number]["selection"]): PolicyDocument {
+    return { rules: [{ rulePriority: 1, selection, action: { type: "expire" } }] };
+}
+
+function adversarialImages(): LifecycleImage[] {
+    const random = randomSource(ADVERSARIAL_IMAGES);
+    return Array.from({ length: ADVERSARIAL_IMAGES }, (_, i) => ({
+        imageDigest: `sha256:${i.toString(16).padStart(64, "0")}`,
+        // All "a", no "b": every way of placing the pattern's "a"s is tried by a backtracking matcher.
+        imageTags: ["a".repeat(ADVERSARIAL_TAG_LENGTH)],
+        imagePushedAt: cliTime(NOW - random() * 365 * DAY_MS),
+    }));
+}
+
+function medianWallMs(runs: number, run: () => unknown): number {
+    for (let warmUp = 0; warmUp < WARM_UP_RUNS; warmUp++) {
+        run();
+    }
+    return median(Array.from({ length: runs }, () => time(run).wallMs));
+}
+
+/** The adversarial pattern, timed three ways on the same images in this run. */
+function benchAdversarialPattern(): void {
+    const images = adversarialImages();
+    const now = { now: new Date(NOW) };
+    const patternPolicy = adversarialPolicy({ tagStatus: "tagged", tagPatternList: [ADVERSARIAL_PATTERN], countType: "imageCountMoreThan", countNumber: 1 });
+    const prefixPolicy = adversarialPolicy({ tagStatus: "tagged", tagPrefixList: ["a"], countType: "imageCountMoreThan", countNumber: 1 });
+    const glob = medianWallMs(ADVERSARIAL_RUNS, () => simulate(patternPolicy, images, now));
+    const prefix = medianWallMs(ADVERSARIAL_RUNS, () => simulate(prefixPolicy, images, now));
+    // What patterns compiled to before: ^.*a.*a.*a.*b$. A few tags are enough to time it; all 1,000 would take minutes.
+    const backtracking = new RegExp(`^${ADVERSARIAL_PATTERN.split("*").join(".*")}$`);
+    const regexPerTag = median(images.slice(0, REGEX_SAMPLES).map((image) => time(() => backtracking.test(image.imageTags![0])).wallMs));
+    const regexAll = regexPerTag * ADVERSARIAL_IMAGES;
+    console.log(`\nadversarial tag pattern: ${ADVERSARIAL_PATTERN} against ${ADVERSARIAL_IMAGES} images with ${ADVERSARIAL_TAG_LENGTH}-character tags ` +
+        `(medians of ${ADVERSARIAL_RUNS} runs after ${WARM_UP_RUNS} warm-up runs)`);
+    console.log(`  simulate, glob matcher:          ${glob.toFixed(2).padStart(9)} ms`);
+    console.log(`  simulate, prefix rule (baseline): ${prefix.toFixed(2).padStart(8)} ms   glob/prefix ${(glob / prefix).toFixed(2)}×`);
+    console.log(`  backtracking regex, one tag:     ${regexPerTag.toFixed(2).padStart(9)} ms   (median of ${REGEX_SAMPLES} tags; ` +
+        `×${ADVERSARIAL_IMAGES} images ≈ ${(regexAll / 1000).toFixed(1)} s, ${(regexAll / glob).toFixed(0)}× the glob simulation)`);
+}
+
 function main(): void {
     if ((globalThis as { gc?: unknown }).gc === undefined) {
         console.log("(run with node --expose-gc, as npm run bench:lifecycle does, for steadier numbers)");
@@ -157,6 +207,7 @@ function main(): void {
         console.log(`growth ${small} → ${large}: ×${(medians.get(large)! / medians.get(small)!).toFixed(1)} ` +
             `(n·log n grows ×${(nLogN(large) / nLogN(small)).toFixed(1)})`);
     }
+    benchAdversarialPattern();
 }
 
 main();

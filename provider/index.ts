@@ -3,8 +3,12 @@
 // the CLI's loader start its own inferred component host as well.
 import * as pulumi from "@pulumi/pulumi";
 import { EcrxProvider } from "./provider";
+import { routeEscapedFailures } from "./request-scope";
 
-pulumi.provider.main(new EcrxProvider(), process.argv.slice(2)).catch((error) => {
+const serving = pulumi.provider.main(new EcrxProvider(), process.argv.slice(2));
+// main() installs its listeners synchronously, before its first await.
+routeEscapedFailures();
+serving.catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
 });

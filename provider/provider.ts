@@ -1,61 +1,142 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
+import { clipText, describeValue, withSecretValues } from "../sdk/errors";
+import { checkImageArgs, Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
 import { invalidInputs } from "../sdk/inputs";
-import { Repository, RepositoryArgs } from "../sdk/repository";
+import { buildSettingsOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
+import { scanGateProvider, ScanGateInputs } from "../sdk/scan-gate/provider";
+import { SCAN_GATE_TYPE, serveScanGatesFromPlugin } from "../sdk/scan-gate/resource";
+import { answerError } from "./error-answer";
+import { runIsolated } from "./request-scope";
+import { resolveInputs } from "./wire-inputs";
 import * as fs from "node:fs";
 import * as path from "node:path";
 // A default import: a namespace import of JSON also carries a "default" key, which JSON.stringify would serve.
 import schema from "./schema.json";
 
 type ComponentType = keyof typeof schema.resources;
-
-/**
- * Components are constructed here and methods are called on them later in the same deployment; the
- * engine refers to them by URN, so the provider keeps the instances it built.
- */
-const constructedRepositories = new Map<string, Repository>();
+type MethodToken = keyof typeof schema.functions;
+type Secrets = ReadonlyArray<string | number | boolean>;
 
 /** Inputs arrive as Outputs when they carry dependencies or secrets; a few must be known at construction. */
 async function settled<T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> {
     return pulumi.Output.isInstance(value) ? (value as any).promise() : value;
 }
 
+/** What a reference that is not one of this deployment's Repositories is, said briefly: its type and name, or its value. */
+async function describeReference(reference: unknown): Promise<string> {
+    if (pulumi.Resource.isInstance(reference)) {
+        const urn = await settled(reference.urn) ?? "";
+        // urn:pulumi:<stack>::<project>::<parent types$type>::<name>
+        const [, , qualifiedType = "", ...name] = urn.split("::");
+        const type = qualifiedType.split("$").pop();
+        return `a reference to the ${clipText(type ?? "unknown")} ${describeValue(name.join("::"))}`;
+    }
+    return describeValue(reference);
+}
+
 async function repositoryByUrn(reference: unknown, propertyPath: string): Promise<Repository> {
-    const urn = await settled(reference as pulumi.Input<string>);
-    const repository = typeof urn === "string" ? constructedRepositories.get(urn) : undefined;
+    const given = await settled(reference as pulumi.Input<unknown>);
+    const urn = pulumi.Resource.isInstance(given) ? await settled(given.urn) : given;
+    const repository = typeof urn === "string" ? currentDeployment().repositories.get(urn) : undefined;
     if (repository === undefined) {
+        const what = await describeReference(given);
+        const hint = typeof given === "string" && !given.startsWith("urn:")
+            ? " To push to a repository by its URL, give the URL as repositoryUrl instead."
+            : pulumi.Resource.isInstance(given) && typeof urn === "string" && !urn.includes(REPOSITORY_TYPE)
+                ? " For any other repository, give its URL as repositoryUrl (for an aws.ecr.Repository: its repositoryUrl output)."
+                : "";
         throw invalidInputs(`${propertyPath} does not refer to an ecrx Repository of this deployment`,
-            [{ propertyPath, reason: `must be an ecrx Repository created in the same program, but is ${JSON.stringify(urn)}.` }]);
+            [{ propertyPath, reason: `must be an ecrx Repository created in the same deployment, but is ${what}.${hint}` }]);
     }
     return repository;
 }
 
+const REPOSITORY_TYPE: ComponentType = "ecrx:index:Repository";
+
 /** Image arguments as the SDK takes them: the repository resolved to its instance, `cache` plain. */
-async function imageArgsFromWire<T extends { repository?: unknown; cache?: unknown }>(inputs: T) {
+async function imageArgsFromWire<T extends { repository?: unknown; cache?: unknown; scanGate?: unknown }>(inputs: T) {
     return {
         ...inputs,
-        ...(inputs.repository !== undefined ? { repository: await repositoryByUrn(inputs.repository, "repository") } : {}),
+        ...(inputs.repository !== undefined && inputs.repository !== null ? { repository: await repositoryByUrn(inputs.repository, "repository") } : {}),
         ...(inputs.cache !== undefined ? { cache: await settled(inputs.cache as pulumi.Input<boolean>) } : {}),
+        ...(inputs.scanGate !== undefined ? { scanGate: await settled(inputs.scanGate) } : {}),
     };
 }
 
-/** Type token → how to build the SDK component from wire inputs. */
-const componentConstructors: Record<ComponentType, (name: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions) => Promise<pulumi.ComponentResource>> = {
-    "ecrx:index:Repository": async (name, inputs, options) => {
-        const repository = new Repository(name, inputs as RepositoryArgs, options);
-        constructedRepositories.set(await (repository.urn as any).promise(), repository);
-        return repository;
-    },
-    "ecrx:index:Image": async (name, inputs, options) => new Image(name, await imageArgsFromWire(inputs) as ImageArgs, options),
-};
+interface ComponentBuilder {
+    /**
+     * Checks the resolved inputs (see `resolveInputs`) the way the component checks known ones, with the
+     * secrets masked; throws before anything registers.
+     */
+    check(name: string, resolved: pulumi.Inputs, secrets: Secrets): Promise<void>;
+    build(name: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<pulumi.ComponentResource>;
+}
+
+/** Type token → how to check and build the SDK component from wire inputs. A Map: a token such as "constructor" must find nothing. */
+const componentBuilders = new Map<string, ComponentBuilder>([
+    [REPOSITORY_TYPE, {
+        check: async (name, resolved, secrets) => void withSecretValues(secrets, () => checkRepositoryArgs(name, resolved as RepositoryArgs)),
+        build: async (name, inputs, options) => {
+            const repository = new Repository(name, inputs as RepositoryArgs, options);
+            currentDeployment().repositories.set(await (repository.urn as any).promise(), repository);
+            return repository;
+        },
+    }],
+    ["ecrx:index:Image" satisfies ComponentType, {
+        check: async (name, resolved, secrets) => {
+            const args = await imageArgsFromWire(resolved) as ImageArgs;
+            withSecretValues(secrets, () => checkImageArgs(name, args));
+        },
+        build: async (name, inputs, options) => new Image(name, await imageArgsFromWire(inputs) as ImageArgs, options),
+    }],
+]);
+
+interface Method {
+    check(resolved: pulumi.Inputs, secrets: Secrets): Promise<void>;
+    run(inputs: pulumi.Inputs): Promise<pulumi.Inputs>;
+}
 
 /** Method token → implementation over a constructed component. */
-const methods: Record<keyof typeof schema.functions, (inputs: pulumi.Inputs) => Promise<pulumi.Inputs>> = {
-    "ecrx:index:Repository/buildAndPushImage": async ({ __self__, ...args }) => {
-        const repository = await repositoryByUrn(__self__, "__self__");
-        return { imageUri: repository.buildAndPushImage(await imageArgsFromWire(args) as RepositoryImageArgs).imageUri };
-    },
+const methods = new Map<string, Method>([
+    ["ecrx:index:Repository/buildAndPushImage" satisfies MethodToken, {
+        check: async ({ __self__, imageName, ...args }, secrets) => {
+            const repository = await repositoryByUrn(__self__, "__self__");
+            const imageArgs = { ...await imageArgsFromWire(args), repository } as ImageArgs;
+            const name = typeof imageName === "string" ? imageName : buildSettingsOf(repository).resourceName;
+            withSecretValues(secrets, () => checkImageArgs(name, imageArgs));
+        },
+        run: async ({ __self__, ...args }) => {
+            const repository = await repositoryByUrn(__self__, "__self__");
+            return { imageUri: repository.buildAndPushImage(await imageArgsFromWire(args) as RepositoryImageArgs).imageUri };
+        },
+    }],
+]);
+
+/**
+ * What the provider keeps between requests: the Repositories built, which later Calls and Images refer to by
+ * URN. Kept for one deployment only (a preview's Repository must never serve the update after it), and
+ * dropped with it.
+ */
+interface DeploymentState {
+    key: string;
+    repositories: Map<string, Repository>;
+}
+
+let deployment: DeploymentState | undefined;
+
+// The SDK's runtime settings of the request being served; not part of its typed API.
+const runtimeState = require("@pulumi/pulumi/runtime/state") as {
+    getStore(): { settings: { options: { monitorAddr?: string; dryRun?: boolean; project?: string; stack?: string } } };
 };
+
+function currentDeployment(): DeploymentState {
+    const { monitorAddr, dryRun, project, stack } = runtimeState.getStore().settings.options;
+    const key = JSON.stringify([monitorAddr, dryRun, project, stack]);
+    if (deployment?.key !== key) {
+        deployment = { key, repositories: new Map() };
+    }
+    return deployment;
+}
 
 /** The component outputs the schema declares, read off the SDK instance so the two cannot disagree. */
 function outputsOf(type: ComponentType, component: pulumi.ComponentResource): pulumi.Inputs {
@@ -76,28 +157,79 @@ function packageVersion(): string {
     throw new Error("cannot find the ecrx package.json");
 }
 
+/** The custom resources this plugin serves itself (not components): only the scan gate of an Image. */
+function expectScanGate(urn: string): void {
+    const type = urn.split("::")[2]?.split("$").pop();
+    if (type !== SCAN_GATE_TYPE) {
+        throw new Error(`unknown resource type ${type}; this provider serves the custom resource ${SCAN_GATE_TYPE} only`);
+    }
+}
+
 export class EcrxProvider implements pulumi.provider.Provider {
     readonly version = packageVersion();
     private readonly schemaText = JSON.stringify(schema);
+
+    constructor() {
+        // Images constructed here register their scan gates as resources of this plugin.
+        serveScanGatesFromPlugin(this.version);
+    }
+
+    // ---- The scan gate, a custom resource of this plugin --------------------------------------------
+
+    async diff(id: string, urn: string, olds: any, news: any): Promise<pulumi.provider.DiffResult> {
+        expectScanGate(urn);
+        return scanGateProvider.diff(id, olds, news as ScanGateInputs);
+    }
+
+    async create(urn: string, inputs: any): Promise<pulumi.provider.CreateResult> {
+        expectScanGate(urn);
+        return scanGateProvider.create(inputs as ScanGateInputs);
+    }
+
+    async update(id: string, urn: string, olds: any, news: any): Promise<pulumi.provider.UpdateResult> {
+        expectScanGate(urn);
+        return scanGateProvider.update(id, olds, news as ScanGateInputs);
+    }
+
+    /** A refresh keeps the recorded verdict: the gate judges a push, not the registry's later state. */
+    async read(id: string, urn: string, props?: any): Promise<pulumi.provider.ReadResult> {
+        expectScanGate(urn);
+        return { id, props };
+    }
+
+    /** Nothing to delete: the image stays in the repository, where the lifecycle policy expires it. */
+    async delete(_id: string, urn: string): Promise<void> {
+        expectScanGate(urn);
+    }
 
     async getSchema(): Promise<string> {
         return this.schemaText;
     }
 
     async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<pulumi.provider.ConstructResult> {
-        const construct = componentConstructors[type as ComponentType];
-        if (construct === undefined) {
-            throw new Error(`unknown resource type ${type}; this provider has ${Object.keys(componentConstructors).join(", ")}`);
+        const builder = componentBuilders.get(type);
+        if (builder === undefined) {
+            throw new Error(`unknown resource type ${describeValue(type)}; this provider has ${[...componentBuilders.keys()].join(", ")}`);
         }
-        const component = await construct(name, inputs, options);
-        return { urn: component.urn, state: outputsOf(type as ComponentType, component) };
+        return runIsolated(async (scope) => {
+            const resolved = await resolveInputs(inputs);
+            scope.secrets.push(...resolved.secrets);
+            await builder.check(name, resolved.values, resolved.secrets);
+            const component = await builder.build(name, inputs, options);
+            return { urn: component.urn, state: outputsOf(type as ComponentType, component) };
+        }, (error, scope) => answerError(error, scope.secrets));
     }
 
     async call(token: string, inputs: pulumi.Inputs): Promise<pulumi.provider.InvokeResult> {
-        const method = methods[token as keyof typeof methods];
+        const method = methods.get(token);
         if (method === undefined) {
-            throw new Error(`unknown method ${token}; this provider has ${Object.keys(methods).join(", ")}`);
+            throw new Error(`unknown method ${describeValue(token)}; this provider has ${[...methods.keys()].join(", ")}`);
         }
-        return { outputs: await method(inputs) };
+        return runIsolated(async (scope) => {
+            const resolved = await resolveInputs(inputs);
+            scope.secrets.push(...resolved.secrets);
+            await method.check(resolved.values, resolved.secrets);
+            return { outputs: await method.run(inputs) };
+        }, (error, scope) => answerError(error, scope.secrets));
     }
 }

@@ -1,9 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeValue, joinPath, ProblemList } from "./errors";
+import { checkImageArgumentShapes } from "./image-argument-shapes";
 import { isKnown, Known } from "./known";
 import { compileTagPattern } from "./lifecycle/tag-pattern";
 import { isRepositoryName } from "./repository-settings";
+import { checkScanGate } from "./scan-gate/settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
@@ -91,12 +93,18 @@ export interface ImagePlanView {
     cacheDisabledButGiven: boolean;
     /** Tags that other images of this program push to the same repository, with the image that pushes each. */
     tagsOfOtherImages: ReadonlyMap<string, string>;
+    /** The arguments docker-build takes as given, as far as they are known now (`UNKNOWN` at any depth where not). */
+    shapedArguments?: Readonly<Record<string, unknown>>;
+    /** What was given as `repository` when it is not an ecrx Repository: the problem with it. */
+    repositoryProblem?: string;
+    /** `scanGate` as given (a plain value). */
+    scanGate?: unknown;
 }
 
 export const IMAGE_ARGUMENT_NAMES = [
     "repository", "repositoryUrl", "context", "dockerfile", "dockerfileInline", "target", "buildArgs", "labels", "platforms", "tags",
     "secrets", "ssh", "noCache", "pull", "network", "addHosts", "builder", "buildOnPreview", "cache", "cacheFrom", "cacheTo",
-    "region", "registryId", "registry",
+    "region", "registryId", "registry", "scanGate",
 ];
 
 function checkPaths(view: ImagePlanView, problems: ProblemList): void {
@@ -149,6 +157,9 @@ function checkList(value: Known<string[]> | undefined, field: string, valid: Reg
 
 function checkRepository(view: ImagePlanView, problems: ProblemList): RepositoryLocation | undefined {
     const { repositoryUrl, hasRepository } = view;
+    if (view.repositoryProblem !== undefined) {
+        return undefined; // already reported, with what to give instead
+    }
     if (hasRepository && repositoryUrl !== undefined) {
         problems.add("repositoryUrl", "is given together with repository: give one of them.");
         return undefined;
@@ -243,12 +254,20 @@ export function checkImagePlan(resourceName: string, view: ImagePlanView): Repos
     if (view.cacheDisabledButGiven) {
         problems.add("cache", "is false, but cacheFrom/cacheTo are given: remove cache (explicit cacheFrom/cacheTo already replace the default cache).");
     }
+    if (view.repositoryProblem !== undefined) {
+        problems.add("repository", view.repositoryProblem);
+    }
+    checkImageArgumentShapes(view.shapedArguments ?? {}, problems);
     checkPaths(view, problems);
     checkList(view.platforms, "platforms", PLATFORM, "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"", problems);
     checkList(view.tags, "tags", TAG, "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)", problems);
     const location = checkRepository(view, problems);
     checkTagsAreOwn(view, problems);
     checkTagMutability(resourceName, view, problems);
+    checkScanGate(view.scanGate, "scanGate", problems);
+    if (view.scanGate !== undefined && location?.kind === "other") {
+        problems.add("scanGate", `reads ECR's scan of the pushed image, but ${describeValue(location.host)} is not an ECR registry: leave scanGate out.`);
+    }
     problems.throwIfAny(`Image "${resourceName}"`);
     return location;
 }

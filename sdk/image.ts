@@ -5,9 +5,15 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
 } from "./image-plan";
-import { applyChecked, containsUnknowns, invalidInputs, knownNow, reportingInputErrors } from "./inputs";
+import { describeValue } from "./errors";
+import { IMAGE_ARGUMENT_SHAPES } from "./image-argument-shapes";
+import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
 import { isKnown, UNKNOWN } from "./known";
-import { buildSettingsOf, Repository } from "./repository";
+import { buildSettingsOf, isEcrxRepository, Repository } from "./repository";
+import { canAutoName } from "./repository-settings";
+import { registerScanGate, ScanGateResult } from "./scan-gate/resource";
+import { isExpired, scanGatePolicy } from "./scan-gate/settings";
+import { ScanFindings, ScanGateArgs } from "./scan-gate/types";
 
 /** An SSH agent socket or keys to forward into the build (`RUN --mount=type=ssh`). */
 export interface ImageSsh {
@@ -70,6 +76,11 @@ export interface ImageArgs {
     registryId?: pulumi.Input<string>;
     /** Credentials for a registry that is not ECR. ECR credentials are fetched automatically. */
     registry?: pulumi.Input<RegistryCredentials>;
+    /**
+     * Hold `imageUri` back until ECR's scan of the pushed image passes these thresholds, so nothing that runs
+     * the image is updated when it fails. Default: off (waiting for a scan costs deploy time).
+     */
+    scanGate?: ScanGateArgs;
 }
 
 /** Arguments of `repository.buildAndPushImage(...)`: an `Image` without the repository, plus its resource name. */
@@ -110,7 +121,34 @@ interface RegistryLogin {
 function ecrLogin(host: pulumi.Input<string>, registryId: pulumi.Input<string>, region: pulumi.Input<string> | undefined,
     parent: pulumi.Resource): RegistryLogin {
     const token = ecr.getAuthorizationTokenOutput({ registryId, region }, { parent });
-    return { address: pulumi.output(host), username: token.userName, password: pulumi.secret(token.password) };
+    // An empty answer would register a push without a password, which fails only at the push, far from the cause.
+    const required = (field: "userName" | "password") => pulumi.all([token[field], registryId, region]).apply(([value, registry, inRegion]) => {
+        if (typeof value !== "string" || value === "") {
+            throw new pulumi.ResourceError(`ECR answered GetAuthorizationToken for registry ${registry}${inRegion ? ` in ${inRegion}` : ""} ` +
+                `without a ${field === "password" ? "password" : "user name"}; check the AWS provider's credentials and retry.`, parent);
+        }
+        return value;
+    });
+    return { address: pulumi.output(host), username: required("userName"), password: pulumi.secret(required("password")) };
+}
+
+/** A cloud answer the Image builds names from; a missing one would become "undefined/build-cache". */
+function requiredAnswer(value: pulumi.Input<string>, what: string, parent: pulumi.Resource): pulumi.Output<string> {
+    return pulumi.output(value).apply((answer) => {
+        if (typeof answer !== "string" || answer === "") {
+            throw new pulumi.ResourceError(`${what} is missing from the cloud's answer (got ${describeValue(answer)}); ` +
+                "the repository may not have been created: check the AWS provider's output above.", parent);
+        }
+        return answer;
+    });
+}
+
+/**
+ * An Output of the scan gate, as the component uses it beyond `imageUri`: a failing gate is reported once, by the
+ * gate resource, not again by every Output derived from it (each would be one more unhandled error).
+ */
+function reportedByGate<T>(output: pulumi.Output<T>): pulumi.Output<T | undefined> {
+    return pulumi.recover(output as pulumi.Output<T | undefined>, () => undefined);
 }
 
 /** The registry host of a repository URL: everything before the first "/". */
@@ -125,8 +163,13 @@ function hostOf(url: pulumi.Input<string>): pulumi.Output<string> {
  * untagged images under the repository's lifecycle policy.
  */
 export class Image extends pulumi.ComponentResource {
-    /** `<repositoryUrl>@sha256:<digest>`: what ECS task definitions, Kubernetes pods and Lambda functions should run. */
+    /**
+     * `<repositoryUrl>@sha256:<digest>`: what ECS task definitions, Kubernetes pods and Lambda functions should run.
+     * With `scanGate`, it resolves only once the scan has passed.
+     */
     public readonly imageUri: pulumi.Output<string>;
+    /** What the scan gate saw: counts by severity, ignored findings, the scan's completion time. Absent without `scanGate`. */
+    public readonly scanFindings?: pulumi.Output<ScanFindings>;
     /** The pushed image's digest, `sha256:...`; unknown until the image is pushed. */
     public readonly digest: pulumi.Output<string>;
     /** The full references pushed, `<repositoryUrl>:<tag>`. */
@@ -138,8 +181,9 @@ export class Image extends pulumi.ComponentResource {
     public readonly cacheRepository?: Repository;
     private readonly imageName: string;
 
-    constructor(name: string, args: ImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const { view, location } = checkImageArgs(name, args);
+    constructor(name: string, givenArgs: ImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const args = withoutNulls(givenArgs ?? {});
+        const { view, location } = checkImageArgs(name, args, false);
         super("ecrx:index:Image", name, {}, opts);
         this.imageName = name;
 
@@ -151,7 +195,9 @@ export class Image extends pulumi.ComponentResource {
                 return resolved;
             });
 
-        const repositoryUrl = pulumi.output(repository?.repositoryUrl ?? checkedLater("repositoryUrl", args.repositoryUrl)!);
+        const repositoryUrl = repository !== undefined
+            ? requiredAnswer(repository.repositoryUrl, `The repositoryUrl of Repository "${settings!.resourceName}"`, this)
+            : pulumi.output(checkedLater("repositoryUrl", args.repositoryUrl)!);
         const region = checkedLater("region", args.region) ?? settings?.region;
         const tags = this.claimTags(name, args, view, checkedLater("tags", args.tags) as pulumi.Input<string[]> | undefined);
         // A list of known length whenever the tags are known, even while the repository URL is not (a preview
@@ -199,7 +245,7 @@ export class Image extends pulumi.ComponentResource {
         this.repositoryUrl = repositoryUrl;
         this.tags = pulumi.output(references);
         this.digest = this.dockerImage.digest;
-        this.imageUri = pulumi.all([repositoryUrl, this.dockerImage.digest]).apply(([url, digest]) => {
+        const pushedImageUri = pulumi.all([repositoryUrl, this.dockerImage.digest]).apply(([url, digest]) => {
             if (!digest) {
                 if (pulumi.runtime.isDryRun()) {
                     return pulumi.unknown as unknown as string; // Not pushed yet: unknown, never a guess.
@@ -208,15 +254,49 @@ export class Image extends pulumi.ComponentResource {
             }
             return `${url}@${digest}`;
         });
+        const gate = this.gateScan(name, args, pushedImageUri);
+        this.imageUri = gate?.imageUri ?? pushedImageUri;
+        this.scanFindings = gate?.scanFindings;
 
         this.registerOutputs({
-            imageUri: this.imageUri,
+            imageUri: gate === undefined ? this.imageUri : reportedByGate(this.imageUri),
             digest: this.digest,
             tags: this.tags,
             repositoryUrl: this.repositoryUrl,
             dockerImage: this.dockerImage,
             cacheRepository: this.cacheRepository,
+            scanFindings: gate === undefined ? undefined : reportedByGate(gate.scanFindings),
         });
+    }
+
+    /** The scan gate between the push and `imageUri`; undefined without `scanGate`. */
+    private gateScan(name: string, args: ImageArgs, pushedImageUri: pulumi.Output<string>): ScanGateResult | undefined {
+        const policy = reportingInputErrors(() => scanGatePolicy(args.scanGate, `Image "${name}"`));
+        if (policy === undefined) {
+            return undefined;
+        }
+        for (const entry of policy.ignore.filter((ignore) => isExpired(ignore, Date.now()))) {
+            pulumi.log.warn(`Image "${name}": scanGate.ignore entry ${entry.id} expired on ${entry.until}, so the gate counts it again. ` +
+                "Renew until with a reason, or remove the entry.", this);
+        }
+        if (args.repository !== undefined) {
+            pulumi.output(buildSettingsOf(args.repository).scanOnPush).apply((scanOnPush) => {
+                if (scanOnPush === false) {
+                    pulumi.log.warn(`Image "${name}": scanGate waits for ECR's scan of the pushed image, but the repository's scanOnPush is ` +
+                        "false. Unless the registry's scanning configuration scans this repository, the gate waits until scanGate.timeout " +
+                        "and fails: turn scanOnPush on (the default), or leave scanGate out.", this);
+                }
+            });
+        }
+        const awsProfile = new pulumi.Config("aws").get("profile");
+        const gate = registerScanGate(`${name}-scan-gate`, { imageName: name, imageUri: pushedImageUri, policy, ...(awsProfile !== undefined ? { awsProfile } : {}) }, this);
+        reportedByGate(gate.scanFindings).apply((findings) => {
+            if (findings?.timedOut) {
+                pulumi.log.warn(`Image "${name}": the scan did not finish within scanGate.timeout, and onTimeout is "warn", so the image ` +
+                    "was let through unjudged; the next pulumi up checks it again.", this);
+            }
+        });
+        return gate;
     }
 
     /**
@@ -326,22 +406,45 @@ export class Image extends pulumi.ComponentResource {
  * Checks an Image's arguments before anything registers, so a mistake creates nothing. `ownRepository`: the
  * free function will create the repository, which must not happen either when the arguments are wrong.
  */
-function checkImageArgs(name: string, args: ImageArgs, ownRepository = false): { view: ImagePlanView; location?: RepositoryLocation } {
+export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository = false): { view: ImagePlanView; location?: RepositoryLocation } {
+    const args = withoutNulls(givenArgs ?? {});
+    const repositoryProblem = args.repository === undefined || isEcrxRepository(args.repository) ? undefined : foreignRepositoryProblem(args.repository);
     const view: ImagePlanView = {
         ...Object.fromEntries(PLAN_KEYS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
-        hasRepository: args.repository !== undefined || ownRepository,
+        hasRepository: (args.repository !== undefined && repositoryProblem === undefined) || ownRepository,
+        repositoryProblem,
+        shapedArguments: Object.fromEntries(Object.keys(IMAGE_ARGUMENT_SHAPES).map((key) => [key, deepKnownView((args as any)[key])])),
         hasRegistryCredentials: args.registry !== undefined,
         unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
-        tagsOfOtherImages: imagesOfRepository(args.repository, false)?.tagOwners ?? new Map(),
+        tagsOfOtherImages: repositoryProblem === undefined ? imagesOfRepository(args.repository, false)?.tagOwners ?? new Map() : new Map(),
+        scanGate: args.scanGate,
     };
-    if (args.repository !== undefined) {
+    if (args.repository !== undefined && repositoryProblem === undefined) {
         const settings = buildSettingsOf(args.repository);
         view.repositoryMutability = knownNow(settings.imageTagMutability);
         view.repositoryExclusionFilters = knownNow(settings.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
     }
     const location = reportingInputErrors(() => checkImagePlan(name, view));
     return { view, location };
+}
+
+/** What is wrong with a `repository` that is not an ecrx Repository, said without dumping the object. */
+export function foreignRepositoryProblem(given: unknown): string {
+    if (typeof given === "string") {
+        return `is the string ${describeValue(given)}, but takes an ecrx Repository object; to push to a repository by its URL, ` +
+            "give the URL as repositoryUrl instead.";
+    }
+    if (pulumi.Resource.isInstance(given)) {
+        const type = (given as any).__pulumiType as string | undefined;
+        const resourceName = (given as any).__name as string | undefined;
+        return `is a ${type ?? "Pulumi resource"}${resourceName !== undefined ? ` (${describeValue(resourceName)})` : ""}, but takes an ` +
+            "ecrx Repository of this program; for any other repository give its URL as repositoryUrl (for an aws.ecr.Repository: repositoryUrl: repo.repositoryUrl).";
+    }
+    if (pulumi.Output.isInstance(given)) {
+        return "is an Output, but takes an ecrx Repository object itself; for a URL known only later, give it as repositoryUrl.";
+    }
+    return `is ${describeValue(given)}, but takes an ecrx Repository of this program, or give the repository's URL as repositoryUrl.`;
 }
 
 /** A resource name as one segment of an ECR repository name: lowercase letters and digits joined by "-". */
@@ -354,8 +457,15 @@ function repositoryNamePart(name: string): string {
  * repository, it first creates a `Repository` of the same name with the default (safe) settings.
  */
 export function buildAndPushImage(name: string, contextOrArgs: string | ImageArgs = ".", opts: pulumi.ComponentResourceOptions = {}): Image {
-    const args: ImageArgs = typeof contextOrArgs === "string" ? { context: contextOrArgs } : contextOrArgs;
+    const args: ImageArgs = typeof contextOrArgs === "string" ? { context: contextOrArgs } : withoutNulls(contextOrArgs ?? {});
     if (args.repository === undefined && args.repositoryUrl === undefined) {
+        if (!canAutoName(name)) {
+            const suggestion = repositoryNamePart(name);
+            const reason = `${describeValue(name)} names the repository this call creates, but cannot be made into an ECR repository name ` +
+                `(lowercase letters, digits, and ".", "_", "-" or "/" between them): use a name such as ${describeValue(suggestion)}, or create the ` +
+                `repository yourself and name it: new Repository(${describeValue(name)}, { name: ${describeValue(suggestion)} }).buildAndPushImage(...).`;
+            throw invalidInputs(`buildAndPushImage(${describeValue(name)}): name ${reason}`, [{ propertyPath: "name", reason }]);
+        }
         checkImageArgs(name, args, true);
         return new Image(name, { ...args, repository: new Repository(name, {}, opts) }, opts);
     }

@@ -6,3 +6,6 @@ export { lifecycle };
 export { ValidationError, ValidationProblem } from "./errors";
 export { Repository, RepositoryArgs, RepositoryAccess, RepositoryEncryption, ImageTagMutability } from "./repository";
 export { Image, ImageArgs, ImageSsh, RegistryCredentials, RepositoryImageArgs, buildAndPushImage } from "./image";
+export {
+    ExpiredScanIgnore, IgnoredScanFinding, ScanFindings, ScanFindingsImage, ScanGateArgs, ScanGateIgnore, ScanGateSeverity, ScanSeverityCounts,
+} from "./scan-gate/types";

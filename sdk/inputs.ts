@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError, ValidationProblem } from "./errors";
+import { leavesOf, ValidationError, ValidationProblem, withSecretValues } from "./errors";
 import { Known, UNKNOWN } from "./known";
 
 /** True when the value, or anything inside it, is an Output or a Promise: known only at deployment. */
@@ -14,6 +14,40 @@ export function containsUnknowns(value: unknown): boolean {
         return Object.values(value).some(containsUnknowns);
     }
     return false;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        return false;
+    }
+    const prototype = Object.getPrototypeOf(value);
+    return prototype === Object.prototype || prototype === null;
+}
+
+/** The value with every part not known yet (an Output, a Promise) replaced by `UNKNOWN`, so the rest can be checked now. */
+export function deepKnownView(value: unknown): unknown {
+    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as any).then === "function")) {
+        return UNKNOWN;
+    }
+    if (Array.isArray(value)) {
+        return value.map(deepKnownView);
+    }
+    return isPlainRecord(value) ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, deepKnownView(inner)])) : value;
+}
+
+/**
+ * Arguments with every `null` field dropped: YAML, Python and JSON write `null` for "not set", and a field
+ * left out is what they mean. A `null` in a list stays, to be reported where it is.
+ */
+export function withoutNulls<T>(value: T): T {
+    if (Array.isArray(value)) {
+        return value.map((entry) => (entry === null ? entry : withoutNulls(entry))) as T;
+    }
+    if (!isPlainRecord(value)) {
+        return value;
+    }
+    return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null)
+        .map(([key, inner]) => [key, withoutNulls(inner)])) as T;
 }
 
 /** The value itself when it is fully known now, otherwise `UNKNOWN` (to be checked when it resolves). */
@@ -47,7 +81,11 @@ export function reportingInputErrors<T>(check: () => T): T {
 /**
  * `value.apply(derive)` for a derivation that re-runs a pure check once an Output resolves: its
  * `ValidationError` fails the deployment as the same `InputPropertiesError` a known value gets at construction.
+ * A secret value is checked with its parts masked, so the error says `[secret]` where the value would be.
  */
 export function applyChecked<T, R>(value: pulumi.Input<T>, derive: (resolved: pulumi.Unwrap<T>) => R): pulumi.Output<R> {
-    return pulumi.output(value).apply((resolved) => reportingInputErrors(() => derive(resolved))) as pulumi.Output<R>;
+    const output = pulumi.output(value);
+    const isSecret = pulumi.output((output as any).isSecret as Promise<boolean>);
+    return pulumi.all([output, isSecret]).apply(([resolved, secret]) => reportingInputErrors(() =>
+        secret ? withSecretValues(leavesOf(resolved), () => derive(resolved as pulumi.Unwrap<T>)) : derive(resolved as pulumi.Unwrap<T>))) as pulumi.Output<R>;
 }

@@ -1,4 +1,5 @@
 import { buildRepositoryPolicy, RepositoryAccessPlain } from "./access";
+import { checkShape, object, oneOf, string } from "./argument-shapes";
 import { describeValue, joinPath, ProblemList, ValidationError } from "./errors";
 import { isKnown, Known, UNKNOWN } from "./known";
 import { translatePolicy } from "./lifecycle/policy";
@@ -30,6 +31,8 @@ export interface RepositorySettingsView {
 export interface CheckedRepositorySettings {
     /** The exact lifecycle policy JSON; `undefined` when skipped, `UNKNOWN` when the rules are not known yet. */
     lifecyclePolicyText: Known<string | undefined>;
+    /** Lifecycle rules that may not mean what they seem to (a multi-entry tag list means AND), for a warning. */
+    lifecyclePolicyNotes: string[];
     /** The repository policy JSON; `undefined` when `access` grants nothing. */
     repositoryPolicyText: Known<string | undefined>;
 }
@@ -59,11 +62,15 @@ export function autoNameBase(resourceName: string): string {
     return resourceName.toLowerCase();
 }
 
+/** Whether a repository left unnamed can take its name from this resource name. */
+export function canAutoName(resourceName: string): boolean {
+    return typeof resourceName === "string" && isRepositoryName(autoNameBase(resourceName) + AUTONAME_SUFFIX);
+}
+
 function checkName(view: RepositorySettingsView, resourceName: string, problems: ProblemList): void {
     const { name } = view;
     if (name === undefined) {
-        const candidate = autoNameBase(resourceName) + AUTONAME_SUFFIX;
-        if (!isRepositoryName(candidate)) {
+        if (!canAutoName(resourceName)) {
             problems.add("name", `is not given, and the resource name ${describeValue(resourceName)} cannot be made into an ECR repository name ` +
                 "(lowercase letters, digits, and \".\", \"_\", \"-\" or \"/\" between them): pass name explicitly.");
         }
@@ -108,18 +115,21 @@ function checkMutability(view: RepositorySettingsView, problems: ProblemList): v
     });
 }
 
+const ENCRYPTION_SHAPE = object("encryption", { type: oneOf("AES256", "KMS"), kmsKey: string({ nonEmpty: true }) },
+    '{ type: "KMS", kmsKey: "arn:aws:kms:..." }');
+
+/** Parts of `encryption` may be unknown still (`UNKNOWN`); ECR cannot change it later, so every known part is checked now. */
 function checkEncryption(encryption: Known<RepositoryEncryptionPlain> | undefined, problems: ProblemList): void {
     if (encryption === undefined || !isKnown(encryption)) {
         return;
     }
-    if (typeof encryption !== "object" || encryption === null) {
-        problems.add("encryption", `must be an object such as { type: "KMS", kmsKey: "arn:aws:kms:..." }, but is ${describeValue(encryption)}.`);
+    const before = problems.problems.length;
+    checkShape(encryption, ENCRYPTION_SHAPE, "encryption", problems);
+    if (problems.problems.length > before) {
         return;
     }
     const type = encryption.type ?? "AES256";
-    if (type !== "AES256" && type !== "KMS") {
-        problems.add("encryption.type", `must be "AES256" or "KMS", but is ${describeValue(encryption.type)}.`);
-    } else if (encryption.kmsKey !== undefined && type !== "KMS") {
+    if (encryption.kmsKey !== undefined && isKnown(type as Known<string>) && type !== "KMS") {
         problems.add("encryption.kmsKey", "is only used with KMS encryption: set encryption.type to \"KMS\", or remove kmsKey.");
     }
 }
@@ -167,10 +177,12 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
         repositoryPolicyText = buildRepositoryPolicy(view.access, "access", problems);
     }
     let lifecyclePolicyText: Known<string | undefined> = UNKNOWN;
+    let lifecyclePolicyNotes: string[] = [];
     if (isKnown(view.lifeCyclePolicyArgs)) {
         try {
             const policy = translatePolicy(view.lifeCyclePolicyArgs, "lifeCyclePolicyArgs");
-            lifecyclePolicyText = policy === undefined ? undefined : JSON.stringify(policy);
+            lifecyclePolicyText = policy?.text;
+            lifecyclePolicyNotes = policy?.notes ?? [];
         } catch (error) {
             if (!ValidationError.isInstance(error)) {
                 throw error;
@@ -179,5 +191,5 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
         }
     }
     problems.throwIfAny(`Repository "${resourceName}"`);
-    return { lifecyclePolicyText, repositoryPolicyText };
+    return { lifecyclePolicyText, lifecyclePolicyNotes, repositoryPolicyText };
 }

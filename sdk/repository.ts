@@ -2,7 +2,8 @@
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
-import { applyChecked, invalidInputs, knownNow, reportingInputErrors } from "./inputs";
+import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
+import { describeValue, ProblemList } from "./errors";
 import { isKnown, UNKNOWN } from "./known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
 import {
@@ -67,9 +68,15 @@ export interface RepositoryBuildSettings {
     region: pulumi.Input<string> | undefined;
     /** No rules given: the policy keeps a single untagged image, which several images would compete for. */
     usesDefaultLifecyclePolicy: boolean;
+    /** Whether the repository scans on push, which an image's scan gate waits for. */
+    scanOnPush: pulumi.Input<boolean>;
 }
 
 const buildSettings = new WeakMap<Repository, RepositoryBuildSettings>();
+
+export function isEcrxRepository(value: unknown): value is Repository {
+    return typeof value === "object" && value !== null && buildSettings.has(value as Repository);
+}
 
 /** The settings of a `Repository` that decide how images may be pushed to it (tag mutability, encryption, region). */
 export function buildSettingsOf(repository: Repository): RepositoryBuildSettings {
@@ -78,6 +85,31 @@ export function buildSettingsOf(repository: Repository): RepositoryBuildSettings
         throw new Error("expected an ecrx Repository constructed in this program");
     }
     return settings;
+}
+
+/**
+ * Checks a Repository's arguments as far as they are known, throwing `invalidInputs` with every problem.
+ * `null` (YAML, Python and JSON write it for "not set") and a missing object alike mean "left out".
+ */
+export function checkRepositoryArgs(name: string, given: RepositoryArgs | null | undefined) {
+    const args = withoutNulls(given ?? {});
+    const view = repositorySettingsView(args);
+    const checked = reportingInputErrors(() => checkRepositorySettings(name, view, extraArgumentNames(args)));
+    return { args, view, checked };
+}
+
+/**
+ * The arguments as far as they are known now. `encryption` is looked into even while parts of it are not
+ * known: ECR cannot change it after creation, so a typo in it must never wait for the deployment.
+ */
+function repositorySettingsView(args: RepositoryArgs): RepositorySettingsView {
+    const view = Object.fromEntries(SETTING_NAMES.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])) as RepositorySettingsView;
+    view.encryption = deepKnownView(args.encryption) as RepositorySettingsView["encryption"];
+    return view;
+}
+
+function extraArgumentNames(args: RepositoryArgs): string[] {
+    return Object.keys(args).filter((key) => !(SETTING_NAMES as string[]).includes(key) && (args as any)[key] !== undefined);
 }
 
 /**
@@ -101,21 +133,21 @@ export class Repository extends pulumi.ComponentResource {
     public readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
     private readonly resourceName: string;
 
-    constructor(name: string, args: RepositoryArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, givenArgs: RepositoryArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Checked before the component registers, so an invalid program creates nothing at all.
-        const view = Object.fromEntries(SETTING_NAMES.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])) as RepositorySettingsView;
-        const extraKeys = Object.keys(args).filter((key) => !(SETTING_NAMES as string[]).includes(key) && (args as any)[key] !== undefined);
-        const checked = reportingInputErrors(() => checkRepositorySettings(name, view, extraKeys));
+        const { args, view, checked } = checkRepositoryArgs(name, givenArgs);
 
         super("ecrx:index:Repository", name, {}, opts);
         this.resourceName = name;
+        const warnAboutLifecycleRules = (notes: string[]) => notes.forEach((note) => pulumi.log.warn(`Repository "${name}": ${note}`, this));
+        warnAboutLifecycleRules(checked.lifecyclePolicyNotes);
 
         /**
          * An argument as given when it was checked above, otherwise checked once it resolves. The mutability mode
          * and its filters are only valid together, so when both are Outputs each is checked with the other resolved.
          */
         const checkedLater = <K extends keyof RepositorySettingsView & keyof RepositoryArgs>(key: K): RepositoryArgs[K] | pulumi.Output<any> => {
-            if (view[key] !== UNKNOWN) {
+            if (!containsUnknowns(args[key])) {
                 return args[key];
             }
             const partner = ({ imageTagMutability: "imageTagMutabilityExclusionFilters", imageTagMutabilityExclusionFilters: "imageTagMutability" } as
@@ -129,7 +161,13 @@ export class Repository extends pulumi.ComponentResource {
         /** A derived policy text: known now, or derived (and checked) once its argument resolves. */
         const derivedLater = (key: "lifeCyclePolicyArgs" | "access", text: "lifecyclePolicyText" | "repositoryPolicyText") =>
             isKnown(checked[text]) ? pulumi.output(checked[text] as string | undefined)
-                : applyChecked(args[key] as pulumi.Input<unknown>, (resolved) => checkRepositorySettings(name, { ...view, [key]: resolved })[text] as string | undefined);
+                : applyChecked(args[key] as pulumi.Input<unknown>, (resolved) => {
+                    const settings = checkRepositorySettings(name, { ...view, [key]: resolved });
+                    if (key === "lifeCyclePolicyArgs") {
+                        warnAboutLifecycleRules(settings.lifecyclePolicyNotes);
+                    }
+                    return settings[text] as string | undefined;
+                });
 
         const mutability = checkedLater("imageTagMutability") ?? "MUTABLE";
         const exclusionFilters = checkedLater("imageTagMutabilityExclusionFilters");
@@ -198,6 +236,7 @@ export class Repository extends pulumi.ComponentResource {
             region: region as pulumi.Input<string> | undefined,
             usesDefaultLifecyclePolicy: isKnown(view.lifeCyclePolicyArgs) &&
                 (view.lifeCyclePolicyArgs === undefined || (view.lifeCyclePolicyArgs.rules === undefined && view.lifeCyclePolicyArgs.skip !== true)),
+            scanOnPush: args.scanOnPush ?? true,
         });
 
         this.registerOutputs({
@@ -217,7 +256,27 @@ export class Repository extends pulumi.ComponentResource {
      * arguments. The `Image` is named after this repository unless `imageName` is given.
      */
     buildAndPushImage(contextOrArgs: string | RepositoryImageArgs = ".", opts: pulumi.ComponentResourceOptions = {}): Image {
-        const { imageName, ...args } = typeof contextOrArgs === "string" ? { context: contextOrArgs } as RepositoryImageArgs : contextOrArgs;
-        return new Image(imageName ?? this.resourceName, { ...args, repository: this }, { parent: this, ...opts });
+        const { imageName, ...args } = typeof contextOrArgs === "string" ? { context: contextOrArgs } as RepositoryImageArgs
+            : withoutNulls(contextOrArgs ?? {});
+        const name = reportingInputErrors(() => this.unusedImageName(imageName));
+        this.imageNamesBuilt.add(name);
+        return new Image(name, { ...args, repository: this }, { parent: this, ...opts });
+    }
+
+    /** Images built here are children of this repository, so two with one name would have one URN, which the engine refuses. */
+    private readonly imageNamesBuilt = new Set<string>();
+
+    private unusedImageName(imageName: unknown): string {
+        const problems = new ProblemList();
+        if (imageName !== undefined && (typeof imageName !== "string" || imageName === "")) {
+            problems.add("imageName", `must be a non-empty string naming the Image resource, but is ${describeValue(imageName)}.`);
+        } else if (this.imageNamesBuilt.has((imageName as string | undefined) ?? this.resourceName)) {
+            const name = (imageName as string | undefined) ?? this.resourceName;
+            problems.add("imageName", `${imageName === undefined ? "is not given, so this image would be named" : "is"} ${describeValue(name)}, ` +
+                `like an image an earlier buildAndPushImage of this repository already built, and the engine refuses two resources with one name: ` +
+                `give each call its own imageName, such as { imageName: ${describeValue(`${this.resourceName}-worker`)} }.`);
+        }
+        problems.throwIfAny(`Repository ${describeValue(this.resourceName)}.buildAndPushImage`);
+        return (imageName as string | undefined) ?? this.resourceName;
     }
 }

@@ -2,19 +2,17 @@
 // ECR endpoint on 127.0.0.1 that the real AWS SDK signs its requests for. Most runs call `main` in-process
 // for speed; two spawn a real `node` to prove the exit codes and streams of the actual process.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../sdk/cli/main";
 import { parsePolicyDocument, PolicyDocument, simulate, ValidationError } from "../sdk/lifecycle";
-import { FakeEcr, FakeImage, startFakeEcr } from "./support/fake-ecr";
+import { assertFailsWith, DUMMY_CREDENTIALS, isolatedAwsEnv, runCli, spawnCli, withEnv } from "./support/cli";
+import { FakeEcr, FakeImage, FakePreview, FakeRepository, startFakeEcr } from "./support/fake-ecr";
 
 const NOW = "2025-06-01T12:00:00Z";
 const NOW_SECONDS = Date.parse(NOW) / 1000;
 const DAY_SECONDS = 24 * 60 * 60;
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const REPO_ROOT = path.resolve(__dirname, "..");
 
 function digest(character: string): string {
     return `sha256:${character.repeat(64)}`;
@@ -35,45 +33,6 @@ const DESCRIBE_IMAGES = {
         { registryId: "123456789012", repositoryName: "app", imageDigest: digest("c"), imageTags: ["beta-3"], imageSizeInBytes: 1000, imagePushedAt: "2025-05-24T12:00:00.000000+00:00" },
     ],
 };
-
-interface CliRun {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-async function runCli(args: string[], { tty = false, env = {} }: { tty?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
-    let stdout = "";
-    let stderr = "";
-    const code = await main(args, {
-        stdout: { write: (text: string) => (stdout += text), isTTY: tty },
-        stderr: { write: (text: string) => (stderr += text) },
-        env,
-    });
-    return { code, stdout, stderr };
-}
-
-/** Asserts a clean failure: exit code 1, a message on stderr that contains `fragment`, no stack trace. */
-function assertFailsWith(run: CliRun, fragment: string | RegExp): void {
-    assert.equal(run.code, 1, `expected exit code 1; stderr: ${run.stderr}`);
-    assert.equal(run.stdout, "");
-    assert.match(run.stderr, /^ecrx: /);
-    if (typeof fragment === "string") {
-        assert.ok(run.stderr.includes(fragment), `stderr lacks ${JSON.stringify(fragment)}:\n${run.stderr}`);
-    } else {
-        assert.match(run.stderr, fragment);
-    }
-    assert.doesNotMatch(run.stderr, /^\s+at /m, "a user mistake must not print a stack trace");
-}
-
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-    return new Promise((resolve) => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
-            { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
-                resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-            });
-    });
-}
 
 describe("ecrx lifecycle plan, offline", () => {
     let folder: string;
@@ -99,9 +58,9 @@ describe("ecrx lifecycle plan, offline", () => {
         assert.equal(run.stderr, "");
         const lines = run.stdout.split("\n");
         assert.match(lines[0], /^DIGEST\s+TAGS\s+PUSHED\s+ACTION\s+RULE\s+REASON$/);
-        assert.match(lines[1], /^sha256:aaaaaaaaaaaa {2}beta-1, prod-1 {2}2025-05-22 12:00:00Z {2}expire {2}1 {5}rule 1 \(tag prefix prod, keep newest 1\): 2nd newest of 2 matching$/);
+        assert.match(lines[1], /^sha256:aaaaaaaaaaaa {2}beta-1, prod-1 {2}2025-05-22 12:00:00Z {2}expire {2}1 {5}rule 1 \(tag prefix prod, keep newest 1\): 2nd newest of 2 matching, beyond the newest 1$/);
         assert.match(lines[2], /^sha256:bbbbbbbbbbbb .* 2025-05-23 12:00:00Z {2}keep {4}1 .*rule 2 would expire it, but rule 1 selected it first$/);
-        assert.match(lines[3], /^sha256:cccccccccccc {2}beta-3 .* keep {4}2 {5}rule 2 \(tag prefix beta, keep newest 1\): newest of 3 matching$/);
+        assert.match(lines[3], /^sha256:cccccccccccc {2}beta-3 .* keep {4}2 {5}rule 2 \(tag prefix beta, keep newest 1\): newest of 3 matching, within the newest 1$/);
         assert.equal(lines[5], "3 images: 1 to expire, 0 to archive, 2 to keep (evaluated at 2025-06-01T12:00:00.000Z)");
         assert.doesNotMatch(run.stdout, /\x1b\[/);
     });
@@ -159,6 +118,14 @@ describe("ecrx lifecycle plan, offline", () => {
         const child = JSON.parse(aware.stdout).images.find((image: { imageDigest: string }) => image.imageDigest === digest("2"));
         assert.equal(child.action, "keep");
         assert.match(child.reason, /index sha256:111111111111 references it/);
+    });
+
+    it("notes a multi-entry tag list, which selects by AND, and suggests one rule per entry", async () => {
+        const both = file("both.json", { rules: [{ ...PROD_THEN_BETA.rules[0], selection: { ...PROD_THEN_BETA.rules[0].selection, tagPrefixList: ["prod", "beta"] } }] });
+        const run = await runCli(["lifecycle", "plan", "--policy", both, "--images", imagesFile, "--now", NOW]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, 'ecrx: note: rules[0].selection.tagPrefixList has 2 entries: it selects only images that have a tag starting with each of ' +
+            '"prod", "beta" (AND, not OR). If you meant images with any of them, write one rule per entry.\n');
     });
 
     it("prints --help", async () => {
@@ -238,40 +205,6 @@ const APP_POLICY: PolicyDocument = {
     ],
 };
 
-const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDECRXTEST", AWS_SECRET_ACCESS_KEY: "not-a-secret", AWS_REGION: "eu-west-1" };
-
-/**
- * The environment the SDK sees: dummy credentials, no shared config files, no instance metadata, and
- * none of the caller's AWS settings, so nothing can send a request anywhere but the fake.
- */
-function isolatedAwsEnv(folder: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [name, value] of Object.entries(process.env)) {
-        if (!name.startsWith("AWS_")) {
-            env[name] = value;
-        }
-    }
-    return {
-        ...env,
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_SHARED_CREDENTIALS_FILE: path.join(folder, "no-credentials"),
-        AWS_CONFIG_FILE: path.join(folder, "no-config"),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        ...extra,
-    };
-}
-
-/** Runs `action` with `process.env` replaced (the SDK reads it directly), then puts it back. */
-async function withEnv<T>(env: NodeJS.ProcessEnv, action: () => Promise<T>): Promise<T> {
-    const saved = process.env;
-    process.env = env;
-    try {
-        return await action();
-    } finally {
-        process.env = saved;
-    }
-}
-
 describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
     let fake: FakeEcr;
     let folder: string;
@@ -300,10 +233,10 @@ describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
     const live = (repository: string, ...extra: string[]) =>
         ["lifecycle", "plan", "--repository", repository, "--endpoint-url", fake.endpoint, "--now", NOW, "--format", "json", ...extra];
 
-    it("reads every page of images, the stored policy and the index manifests, with signed requests", async () => {
-        const run = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(live("app")));
+    it("reads every page of images, the stored policy and, when asked, the index manifests, with signed requests", async () => {
+        const run = await withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(live("app", "--read-index-manifests")));
         assert.equal(run.code, 0, run.stderr);
-        assert.equal(run.stderr, "");
+        assert.match(run.stderr, /^ecrx: note: reading 1 index manifest with BatchGetImage\. ECR may record that as a pull of each index, .* aws ecr register-pull-time-update-exclusion --principal-arn arn:aws:iam::<account>:role\/<plan-role>\.\n$/);
         const result = JSON.parse(run.stdout);
         const actions = Object.fromEntries(result.images.map((image: { imageDigest: string; action: string }) => [image.imageDigest.slice(7, 8), image.action]));
         // a: 2nd newest prod; 5: a's signature; 4: the older untagged image (2 and 3 are children of index 1);
@@ -366,11 +299,122 @@ describe("ecrx lifecycle plan, live against a fake ECR endpoint", () => {
 
     it("as a real process, honours AWS_ENDPOINT_URL_ECR and exits with 2 when a guarded image would expire", async () => {
         const env = isolatedAwsEnv(folder, { ...DUMMY_CREDENTIALS, AWS_ENDPOINT_URL_ECR: fake.endpoint });
-        const run = await spawnCli(["lifecycle", "plan", "--repository", "app", "--now", NOW, "--fail-on-expire", "prod-*"], env);
+        const run = await spawnCli(["lifecycle", "plan", "--repository", "app", "--read-index-manifests", "--now", NOW, "--fail-on-expire", "prod-*"], env);
         assert.equal(run.code, 2, run.stderr);
         assert.match(run.stdout, /^DIGEST +TAGS +PUSHED +ACTION +RULE +REASON\n/);
         assert.match(run.stdout, /\n9 images: 4 to expire, 0 to archive, 5 to keep \(evaluated at 2025-06-01T12:00:00.000Z\)\n$/);
-        assert.equal(run.stderr, "ecrx: --fail-on-expire: 1 image tagged like prod-* would expire: sha256:aaaaaaaaaaaa (beta-1, prod-1)\n");
+        assert.match(run.stderr, /^ecrx: note: reading 1 index manifest with BatchGetImage\. .*\n/);
+        assert.ok(run.stderr.endsWith("\necrx: --fail-on-expire: 1 image tagged like prod-* would expire: sha256:aaaaaaaaaaaa (beta-1, prod-1)\n"), run.stderr);
         assert.ok(fake.requests.length > 0 && fake.requests.every((request) => request.accessKey === "AKIDECRXTEST"));
+    });
+});
+
+describe("ecrx lifecycle plan --compare-aws-preview, against a fake ECR that answers the preview", () => {
+    let fake: FakeEcr;
+    let folder: string;
+    const repositories: Record<string, FakeRepository> = {
+        app: { registryId: "123456789012", images: APP_IMAGES, lifecyclePolicyText: JSON.stringify(APP_POLICY),
+            manifests: { [digest("1")]: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ digest: digest("2") }, { digest: digest("3") }] }) } },
+    };
+    /** What ecrx plans for APP_IMAGES under APP_POLICY (see the live tests above), as ECR's preview lists it. */
+    const AGREEING: FakePreview["results"] = [
+        { imageDigest: digest("6"), action: "EXPIRE", appliedRulePriority: 4 },
+        { imageDigest: digest("4"), action: "EXPIRE", appliedRulePriority: 3 },
+        { imageDigest: digest("a"), action: "EXPIRE", appliedRulePriority: 1 },
+        { imageDigest: digest("5"), action: "EXPIRE", appliedRulePriority: 1 },
+    ];
+    const compare = (...extra: string[]) => ["lifecycle", "plan", "--repository", "app", "--endpoint-url", fake.endpoint,
+        // The fake repository holds an index, whose children ECR's preview knows: so must the plan.
+        "--compare-aws-preview", "--preview-poll-interval", "0.01", "--read-index-manifests", ...extra];
+    const withFake = (args: string[]) => withEnv(isolatedAwsEnv(folder, DUMMY_CREDENTIALS), () => runCli(args));
+
+    before(async () => {
+        folder = mkdtempSync(path.join(tmpdir(), "ecrx-preview-"));
+        fake = await startFakeEcr(repositories, 100);
+    });
+    after(async () => {
+        await fake.close();
+        rmSync(folder, { recursive: true, force: true });
+    });
+    beforeEach(() => {
+        fake.requests.length = 0;
+    });
+
+    it("waits through the in-progress states, reads every page, and says that ECR agrees", async () => {
+        repositories.app.preview = { results: AGREEING, checksInProgress: 2, pageSize: 3 };
+        const run = await withFake(compare());
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /\n9 images: 4 to expire, 0 to archive, 5 to keep \(evaluated at [^)]+\)\n\nECR's lifecycle policy preview agrees with this plan on all 9 images\.\n$/);
+        const progress = run.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("ecrx: note: reading 1 index manifest"));
+        assert.deepEqual(progress.map((line) => line.replace(/[\d.]+ s/, "N s")), [
+            'ecrx: started ECR\'s lifecycle policy preview of repository "app"',
+            "ecrx: waiting for ECR's preview: IN_PROGRESS after N s",
+            "ecrx: waiting for ECR's preview: IN_PROGRESS after N s",
+            "ecrx: ECR's preview is complete (N s)",
+        ]);
+        const previewCalls = fake.requests.filter((request) => request.operation.includes("LifecyclePolicyPreview"));
+        assert.deepEqual(previewCalls.map((request) => request.operation),
+            ["StartLifecyclePolicyPreview", "GetLifecyclePolicyPreview", "GetLifecyclePolicyPreview", "GetLifecyclePolicyPreview", "GetLifecyclePolicyPreview"]);
+        // The stored policy is previewed by its own text, exactly as read, so that both sides judge the same policy.
+        assert.equal(previewCalls[0].body.lifecyclePolicyText, repositories.app.lifecyclePolicyText);
+        assert.equal(previewCalls[4].body.nextToken !== undefined && previewCalls[3].body.nextToken === undefined, true);
+    });
+
+    it("lists every image on which ECR and the plan disagree, both ways, and exits with 3", async () => {
+        repositories.app.preview = {
+            results: [
+                ...AGREEING.filter((result) => result.imageDigest !== digest("4")),
+                { imageDigest: digest("b"), action: "EXPIRE", appliedRulePriority: 1 },
+                { imageDigest: digest("z"), action: "TRANSITION", appliedRulePriority: 2 },
+            ],
+        };
+        const table = await withFake(compare());
+        assert.equal(table.code, 3, table.stderr);
+        assert.match(table.stdout, /\nECR's lifecycle policy preview disagrees with this plan on 3 images:\n/);
+        assert.match(table.stdout, /\n {2}sha256:bbbbbbbbbbbb \(beta-2, prod-2\): ecrx keep \(rule 1\), ECR expire \(rule 1\); ecrx: rule 1 \(tag prefix prod/);
+        assert.match(table.stdout, /\n {2}sha256:444444444444 \(untagged\): ecrx expire \(rule 3\), ECR keep; ecrx: rule 3 \(untagged, keep newest 1\)/);
+        assert.match(table.stdout, /\n {2}sha256:zzzzzzzzzzzz \(untagged\): ecrx not among the images planned, ECR archive \(rule 2\)\n$/);
+
+        const json = await withFake(compare("--format", "json"));
+        assert.equal(json.code, 3);
+        const { awsPreview, images } = JSON.parse(json.stdout);
+        assert.equal(images.length, 9);
+        assert.equal(awsPreview.actedOnByEcr, 5);
+        assert.deepEqual(awsPreview.disagreements.map((entry: { imageDigest: string; ecrx: { action: string }; ecr: { action: string } }) =>
+            [entry.imageDigest.slice(7, 8), entry.ecrx.action, entry.ecr.action]), [["4", "expire", "keep"], ["b", "keep", "expire"], ["z", "absent", "archive"]]);
+    });
+
+    it("previews a --policy file by its exact text, whitespace and all", async () => {
+        repositories.app.preview = { results: AGREEING };
+        const policyFile = path.join(folder, "policy.json");
+        const text = `${JSON.stringify(APP_POLICY, null, 4)}\n`;
+        writeFileSync(policyFile, text);
+        const run = await withFake(compare("--policy", policyFile));
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(fake.requests.find((request) => request.operation === "StartLifecyclePolicyPreview")!.body.lifecyclePolicyText, text);
+        assert.ok(!fake.requests.some((request) => request.operation === "GetLifecyclePolicy"));
+    });
+
+    it("says so when the preview fails, expires, takes too long, or another preview is running", async () => {
+        repositories.app.preview = { results: [], outcome: "FAILED" };
+        assertFailsWith(await withFake(compare()), "ecrx: ECR's lifecycle policy preview FAILED, so there is nothing to compare with");
+        repositories.app.preview = { results: [], checksInProgress: 1, outcome: "EXPIRED" };
+        assertFailsWith(await withFake(compare()), "ecrx: ECR's lifecycle policy preview EXPIRED before it could be read: run the plan again.");
+        repositories.app.preview = { results: [], checksInProgress: 1_000_000 };
+        const slow = await withFake(compare("--preview-timeout", "0.05"));
+        assertFailsWith(slow, /ecrx: ECR's lifecycle policy preview was still IN_PROGRESS after [\d.]+ s: raise --preview-timeout, or run the plan again later\.\n$/);
+        repositories.app.preview = { results: [], busy: true };
+        assertFailsWith(await withFake(compare()), 'ecrx: ECR is already previewing a lifecycle policy for repository "app"');
+    });
+
+    it("refuses options that cannot work together, before calling AWS", async () => {
+        assertFailsWith(await withFake(["lifecycle", "plan", "--policy", "p.json", "--images", "i.json", "--compare-aws-preview"]),
+            "ecrx: --compare-aws-preview asks ECR to preview the policy on a repository: add --repository NAME.");
+        assertFailsWith(await withFake(compare("--now", NOW)), "ecrx: --now cannot be used with --compare-aws-preview: ECR previews the policy as of now");
+        assertFailsWith(await withFake(["lifecycle", "plan", "--repository", "app", "--preview-timeout", "5"]),
+            "ecrx: --preview-timeout only applies with --compare-aws-preview.");
+        assertFailsWith(await withFake(compare("--preview-timeout", "soon")),
+            'ecrx: --preview-timeout must be a number of seconds above 0 and at most 86400, but is "soon".');
+        assert.deepEqual(fake.requests, []);
     });
 });

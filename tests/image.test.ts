@@ -728,7 +728,7 @@ describe("Image component and buildAndPushImage", function () {
                 propertyPath: "dockerFile",
                 reason: "is not an Image argument; use one of repository, repositoryUrl, context, dockerfile, dockerfileInline, target, buildArgs, " +
                     "labels, platforms, tags, secrets, ssh, noCache, pull, network, addHosts, builder, buildOnPreview, cache, cacheFrom, cacheTo, " +
-                    "region, registryId, registry.",
+                    "region, registryId, registry, scanGate.",
             }]);
         });
 

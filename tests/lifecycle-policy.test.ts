@@ -156,8 +156,8 @@ describe("lifecycle.buildPolicy", () => {
         });
 
         it("maximumDaysSinceLastPull becomes sinceImagePulled in days", () => {
-            assertTranslatesTo([{ selection: { tagPatternList: ["feature-*"] }, maximumDaysSinceLastPull: 30 }], policyJson(
-                `{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPatternList":["feature-*"],"countType":"sinceImagePulled","countUnit":"days","countNumber":30},"action":{"type":"expire"}}`,
+            assertTranslatesTo([{ selection: { tagPatternList: ["feature-*"] }, maximumDaysSinceLastPull: 30, action: "archive" }], policyJson(
+                `{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPatternList":["feature-*"],"countType":"sinceImagePulled","countUnit":"days","countNumber":30},"action":{"type":"transition","targetStorageClass":"archive"}}`,
             ));
         });
 
@@ -224,8 +224,8 @@ describe("lifecycle.buildPolicy", () => {
 
         for (const [condition, count] of [["maximumNumberOfImages", 0], ["maximumAgeLimit", 1.5], ["maximumDaysSinceLastPull", -3]] as const) {
             it(`rejects ${condition}: ${count}, since counts are whole numbers of at least 1`, () => {
-                assertRulesRejected([{ selection: "untagged", [condition]: count }],
-                    [`rules[0].${condition}`, `must be a whole number of at least 1, but is ${count}.`]);
+                assertRulesRejected([{ selection: "untagged", [condition]: count, action: "archive" }],
+                    [`rules[0].${condition}`, `must be a whole number from 1 to 2147483647, but is ${count}.`]);
             });
         }
 
@@ -260,13 +260,12 @@ describe("lifecycle.buildPolicy", () => {
             ], ["rules[1].selection", 'only one rule may select "untagged" images, and rules[0].selection already does']);
         });
 
-        it('rejects a second "any" rule (and, as a consequence, the first is no longer last)', () => {
+        it('rejects a second "any" rule with the one problem the user can act on, not a rulePriority they never set', () => {
             assertRulesRejected([
                 { selection: "any", maximumNumberOfImages: 5 },
                 { selection: "any", maximumAgeLimit: 30 },
             ],
-            ["rules[1].selection", 'only one rule may select "any" images, and rules[0].selection already does'],
-            ["rules[0].rulePriority", 'a rule that selects "any" image must be evaluated last']);
+            ["rules[1].selection", 'only one rule may select "any" images, and rules[0].selection already does: merge the two rules into one.']);
         });
 
         it("rejects a tagged selection with neither list, even when a list key is present but undefined", () => {
@@ -301,6 +300,13 @@ describe("lifecycle.buildPolicy", () => {
         it("rejects characters that cannot occur in a tag", () => {
             assertRulesRejected([{ selection: { tagPrefixList: ["feature/x"] }, maximumNumberOfImages: 1 }],
                 ["rules[0].selection.tagPrefixList[0]", 'must be 1 to 128 tag characters (letters, digits, "_", "." and "-"), but is "feature/x".']);
+        });
+
+        it("refuses a list with repeated entries, as repeated Image tags are, pointing at the repeat", () => {
+            assertRulesRejected([{ selection: { tagPrefixList: ["prod", "beta", "prod"] }, maximumNumberOfImages: 1 }],
+                ["rules[0].selection.tagPrefixList[2]", 'repeats "prod", which is already rules[0].selection.tagPrefixList[0]: each entry must appear once, remove the repeat.']);
+            assertDocumentRejected([rawRule(1, { tagStatus: "tagged", tagPatternList: ["v*", "v*"] })],
+                ["rules[0].selection.tagPatternList[1]", 'repeats "v*", which is already rules[0].selection.tagPatternList[0]']);
         });
 
         it("rejects two rules with the same prefix list, in any order", () => {
@@ -340,7 +346,7 @@ describe("lifecycle.buildPolicy", () => {
         for (const priority of [0, -1, 2.5]) {
             it(`rejects the explicit priority ${priority}`, () => {
                 assertRulesRejected([{ selection: "untagged", maximumNumberOfImages: 1, rulePriority: priority }],
-                    ["rules[0].rulePriority", `must be a whole number of at least 1, but is ${priority}.`]);
+                    ["rules[0].rulePriority", `must be a whole number from 1 to 2147483647, but is ${priority}.`]);
             });
         }
 
@@ -444,7 +450,7 @@ describe("lifecycle.parsePolicyDocument", () => {
 
     it("applies the same semantic checks as buildPolicy, at document paths", () => {
         assertDocumentRejected([rawRule(1, { countNumber: 0 })],
-            ["rules[0].selection.countNumber", "must be a whole number of at least 1, but is 0."]);
+            ["rules[0].selection.countNumber", "must be a whole number from 1 to 2147483647, but is 0."]);
     });
 
     it("rejects an unknown countType", () => {
@@ -565,8 +571,8 @@ function violationsOf(document: PolicyDocument): string[] {
         violations.push(`JSON length ${text.length} outside 100..30720`);
     }
     const rules = document.rules;
-    if (rules.length === 0) {
-        violations.push("no rules");
+    if (rules.length === 0 || rules.length > 50) {
+        violations.push(`${rules.length} rules`);
     }
     rules.forEach((rule, i) => {
         const { selection: s, action } = rule;
@@ -577,10 +583,17 @@ function violationsOf(document: PolicyDocument): string[] {
         if ((s.countUnit === "days") !== (s.countType !== "imageCountMoreThan") || (s.countUnit !== undefined && s.countUnit !== "days")) {
             violations.push(`${where}: countUnit ${s.countUnit} with ${s.countType}`);
         }
-        if (!Number.isInteger(s.countNumber) || s.countNumber < 1) {
+        if (!Number.isInteger(s.countNumber) || s.countNumber < 1 || s.countNumber > 2 ** 31 - 1) {
             violations.push(`${where}: countNumber ${s.countNumber}`);
         }
-        if (!Number.isInteger(rule.rulePriority) || rule.rulePriority < 1) {
+        if (s.countType === "sinceImagePulled" && action.type !== "transition") {
+            violations.push(`${where}: sinceImagePulled without the transition action`);
+        }
+        const list = s.tagPrefixList ?? s.tagPatternList ?? [];
+        if (new Set(list).size !== list.length) {
+            violations.push(`${where}: repeated entries in ${list}`);
+        }
+        if (!Number.isInteger(rule.rulePriority) || rule.rulePriority < 1 || rule.rulePriority > 2 ** 31 - 1) {
             violations.push(`${where}: rulePriority not a positive integer`);
         }
         if (s.tagStatus === "tagged") {
@@ -666,7 +679,8 @@ const validRules: fc.Arbitrary<LifecycleRule[]> = fc.record({
         condition: fc.constantFrom("maximumNumberOfImages", "maximumAgeLimit", "maximumDaysSinceLastPull"),
         count: fc.integer({ min: 1, max: 1000 }),
         action: fc.constantFrom("expire", "archive") as fc.Arbitrary<"expire" | "archive">,
-    });
+    // ECR takes maximumDaysSinceLastPull (sinceImagePulled) with the archive action only.
+    }).map((rule) => (rule.condition === "maximumDaysSinceLastPull" ? { ...rule, action: "archive" as const } : rule));
     const archiveCondition = fc.record({
         condition: fc.constant("maximumDaysInArchive"),
         count: fc.integer({ min: 90, max: 1000 }),

@@ -15,24 +15,7 @@ import {
     ValidationError,
 } from "../sdk/lifecycle";
 import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/simulate";
-
-const NOW = Date.parse("2025-06-01T12:00:00Z");
-const DAY = 24 * 60 * 60 * 1000;
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-
-function daysAgo(days: number): string {
-    return new Date(NOW - days * DAY).toISOString();
-}
-
-/** A digest that reads as its name in failures: `digest("A")` is `sha256:aaaa…`. */
-function digest(name: string): string {
-    return `sha256:${name.toLowerCase().repeat(64).slice(0, 64)}`;
-}
-
-function image(name: string, tags: string[], pushedDaysAgo: number, extra: Partial<LifecycleImage> = {}): LifecycleImage {
-    return { imageDigest: digest(name), imageTags: tags, imagePushedAt: daysAgo(pushedDaysAgo), ...extra };
-}
+import { DAY, daysAgo, digest, globMatches, image, NOW, OCI_INDEX, OCI_MANIFEST } from "./support/lifecycle-fixtures";
 
 type Condition = Pick<PolicySelection, "countType" | "countNumber">;
 const keepNewest = (countNumber: number): Condition => ({ countType: "imageCountMoreThan", countNumber });
@@ -100,13 +83,13 @@ describe("simulate: the seed scenarios of the issue", () => {
     it("1. prod keep 1, then beta keep 1: only A expires", () => {
         const result = run([rule(1, prefixes("prod"), keepNewest(1)), rule(2, prefixes("beta"), keepNewest(1))], betaProd);
         assert.deepEqual(namesByAction(result), { expire: ["A"], archive: [], keep: ["B", "C"] });
-        assert.equal(resultFor(result, "A").reason, "rule 1 (tag prefix prod, keep newest 1): 2nd newest of 2 matching");
+        assert.equal(resultFor(result, "A").reason, "rule 1 (tag prefix prod, keep newest 1): 2nd newest of 2 matching, beyond the newest 1");
     });
 
     it("2. the same rules swapped: A and B expire", () => {
         const result = run([rule(1, prefixes("beta"), keepNewest(1)), rule(2, prefixes("prod"), keepNewest(1))], betaProd);
         assert.deepEqual(namesByAction(result), { expire: ["A", "B"], archive: [], keep: ["C"] });
-        assert.equal(resultFor(result, "B").reason, "rule 1 (tag prefix beta, keep newest 1): 2nd newest of 3 matching");
+        assert.equal(resultFor(result, "B").reason, "rule 1 (tag prefix beta, keep newest 1): 2nd newest of 3 matching, beyond the newest 1");
         assert.equal(resultFor(result, "B").rulePriority, 1);
     });
 
@@ -117,8 +100,8 @@ describe("simulate: the seed scenarios of the issue", () => {
         ];
         const result = run([rule(1, prefixes("alpha", "beta"), pushedMoreThan(5))], images);
         assert.deepEqual(namesByAction(result), { expire: ["C"], archive: [], keep: ["A", "B", "D", "E", "F"] });
-        assert.equal(resultFor(result, "C").reason, "rule 1 (tag prefixes alpha and beta, pushed more than 5 days ago): pushed 10 days ago");
-        assert.equal(resultFor(result, "F").reason, "rule 1 (tag prefixes alpha and beta, pushed more than 5 days ago): pushed 2 days ago");
+        assert.equal(resultFor(result, "C").reason, "rule 1 (tag prefixes alpha and beta, pushed more than 5 days ago): pushed 10 days ago, more than 5 days");
+        assert.equal(resultFor(result, "F").reason, "rule 1 (tag prefixes alpha and beta, pushed more than 5 days ago): pushed 2 days ago, not more than 5 days");
         assert.equal(resultFor(result, "A").reason, "no rule selects it");
     });
 
@@ -126,7 +109,7 @@ describe("simulate: the seed scenarios of the issue", () => {
         const images = [image("A", ["alpha-1"], 4), image("B", ["beta-1"], 3), image("C", [], 2), image("D", ["alpha-2"], 1)];
         const result = run([rule(1, ANY, keepNewest(1))], images);
         assert.deepEqual(namesByAction(result), { expire: ["A", "B", "C"], archive: [], keep: ["D"] });
-        assert.equal(resultFor(result, "D").reason, "rule 1 (any image, keep newest 1): newest of 4 matching");
+        assert.equal(resultFor(result, "D").reason, "rule 1 (any image, keep newest 1): newest of 4 matching, within the newest 1");
     });
 });
 
@@ -139,10 +122,10 @@ describe("simulate: ECR's evaluation rules", () => {
         ];
         const result = run([rule(1, prefixes("prod"), keepNewest(1)), rule(2, prefixes("beta"), keepNewest(1))], images);
         // Rule 2 counts A and B although rule 1 decided them, so C is the newest of 3, not of 1.
-        assert.equal(resultFor(result, "C").reason, "rule 2 (tag prefix beta, keep newest 1): newest of 3 matching");
+        assert.equal(resultFor(result, "C").reason, "rule 2 (tag prefix beta, keep newest 1): newest of 3 matching, within the newest 1");
         assert.equal(resultFor(result, "B").action, "keep");
         assert.equal(resultFor(result, "B").reason,
-            "rule 1 (tag prefix prod, keep newest 1): newest of 2 matching; rule 2 would expire it, but rule 1 selected it first");
+            "rule 1 (tag prefix prod, keep newest 1): newest of 2 matching, within the newest 1; rule 2 would expire it, but rule 1 selected it first");
     });
 
     it("a higher rule shields even the images it keeps because they are young", () => {
@@ -152,7 +135,7 @@ describe("simulate: ECR's evaluation rules", () => {
         assert.equal(resultFor(result, "P").rulePriority, 1);
         assert.match(resultFor(result, "P").reason, /; rule 2 would expire it, but rule 1 selected it first$/);
         // P is still counted by rule 2: D is the 2nd newest of 3 matching.
-        assert.equal(resultFor(result, "D").reason, "rule 2 (any image, keep newest 1): 2nd newest of 3 matching");
+        assert.equal(resultFor(result, "D").reason, "rule 2 (any image, keep newest 1): 2nd newest of 3 matching, beyond the newest 1");
     });
 
     it("rules act only on images of their storage class", () => {
@@ -164,13 +147,13 @@ describe("simulate: ECR's evaluation rules", () => {
         ];
         const standardOnly = run([rule(1, UNTAGGED, keepNewest(1))], images);
         assert.deepEqual(namesByAction(standardOnly), { expire: ["C"], archive: [], keep: ["A", "B", "D"] });
-        assert.equal(resultFor(standardOnly, "C").reason, "rule 1 (untagged, keep newest 1): 2nd newest of 2 matching");
+        assert.equal(resultFor(standardOnly, "C").reason, "rule 1 (untagged, keep newest 1): 2nd newest of 2 matching, beyond the newest 1");
         assert.equal(resultFor(standardOnly, "A").reason, "archived, and no rule for archived images selects it");
 
         const both = run([rule(1, UNTAGGED, keepNewest(1)), inArchive(rule(2, ANY, archivedMoreThan(90)))], images);
         assert.deepEqual(namesByAction(both), { expire: ["A", "C"], archive: [], keep: ["B", "D"] });
-        assert.equal(resultFor(both, "A").reason, "rule 2 (any image in archive, archived more than 90 days ago): archived 100 days ago");
-        assert.equal(resultFor(both, "B").reason, "rule 2 (any image in archive, archived more than 90 days ago): archived 10 days ago");
+        assert.equal(resultFor(both, "A").reason, "rule 2 (any image in archive, archived more than 90 days ago): archived 100 days ago, more than 90 days");
+        assert.equal(resultFor(both, "B").reason, "rule 2 (any image in archive, archived more than 90 days ago): archived 10 days ago, not more than 90 days");
     });
 
     it("a transition rule archives, and the summary counts each action", () => {
@@ -180,18 +163,18 @@ describe("simulate: ECR's evaluation rules", () => {
         assert.deepEqual(result.summary, { expire: 1, archive: 2, keep: 1 });
     });
 
-    it("sinceImagePulled uses the last pull, and the push when ECR recorded none, saying so", () => {
+    it("sinceImagePulled (which only archives) uses the last pull, and the push when ECR recorded none, saying so", () => {
         const images = [
             image("A", ["dev-1"], 60, { lastRecordedPullTime: daysAgo(2) }),
             image("B", ["dev-2"], 60, { lastRecordedPullTime: daysAgo(20) }),
             image("C", ["dev-3"], 30),
             image("D", ["dev-4"], 3),
         ];
-        const result = run([rule(1, prefixes("dev"), notPulledFor(14))], images);
-        assert.deepEqual(namesByAction(result), { expire: ["B", "C"], archive: [], keep: ["A", "D"] });
-        assert.equal(resultFor(result, "A").reason, "rule 1 (tag prefix dev, not pulled for 14 days): last pulled 2 days ago");
+        const result = run([rule(1, prefixes("dev"), notPulledFor(14), "archive")], images);
+        assert.deepEqual(namesByAction(result), { expire: [], archive: ["B", "C"], keep: ["A", "D"] });
+        assert.equal(resultFor(result, "A").reason, "rule 1 (tag prefix dev, not pulled for 14 days): last pulled 2 days ago, not more than 14 days");
         assert.equal(resultFor(result, "C").reason,
-            "rule 1 (tag prefix dev, not pulled for 14 days): no pull recorded, so its push counts: pushed 30 days ago");
+            "rule 1 (tag prefix dev, not pulled for 14 days): no pull recorded, so its push counts: pushed 30 days ago, more than 14 days");
     });
 
     it("ages are shown rounded up to a tenth of a day, so they agree with the rule's limit", () => {
@@ -202,9 +185,9 @@ describe("simulate: ECR's evaluation rules", () => {
         ];
         const result = run([rule(1, patterns("*"), pushedMoreThan(5))], images);
         assert.deepEqual(namesByAction(result), { expire: ["A"], archive: [], keep: ["B", "C"] });
-        assert.match(resultFor(result, "A").reason, /: pushed 5\.1 days ago$/);
-        assert.match(resultFor(result, "B").reason, /: pushed 5 days ago$/);
-        assert.match(resultFor(result, "C").reason, /: pushed 3 hours ago$/);
+        assert.match(resultFor(result, "A").reason, /: pushed 5\.1 days ago, more than 5 days$/);
+        assert.match(resultFor(result, "B").reason, /: pushed 5 days ago, not more than 5 days$/);
+        assert.match(resultFor(result, "C").reason, /: pushed 3 hours ago, not more than 5 days$/);
     });
 
     it("tag patterns match whole tags, with * for any run of characters and every pattern needing a tag", () => {
@@ -216,7 +199,7 @@ describe("simulate: ECR's evaluation rules", () => {
         // Rule 1 selects A and D ("." is literal, so not B); rule 2 needs both an rc tag and "stable": D only.
         assert.deepEqual(namesByAction(result), { expire: ["A"], archive: [], keep: ["B", "C", "D", "E"] });
         assert.equal(resultFor(result, "B").reason, "no rule selects it");
-        assert.equal(resultFor(result, "D").reason, "rule 1 (tag pattern v1.2-*, keep newest 1): newest of 2 matching");
+        assert.equal(resultFor(result, "D").reason, "rule 1 (tag pattern v1.2-*, keep newest 1): newest of 2 matching, within the newest 1");
     });
 
     it("an index's children are kept while the index exists, yet still counted", () => {
@@ -234,11 +217,12 @@ describe("simulate: ECR's evaluation rules", () => {
         const result = run(rules, images, { indexChildren: { [digest("I")]: [digest("C"), digest("D")] } });
         assert.deepEqual(namesByAction(result), { expire: ["U"], archive: [], keep: ["C", "D", "I", "N"] });
         assert.equal(resultFor(result, "C").reason,
-            "rule 1 (untagged, keep newest 1): 3rd newest of 4 matching, but index sha256:iiiiiiiiiiii references it, and ECR keeps it while that index exists");
-        assert.equal(resultFor(result, "U").reason, "rule 1 (untagged, keep newest 1): 4th newest of 4 matching");
+            "rule 1 (untagged, keep newest 1): 3rd newest of 4 matching, beyond the newest 1, but index sha256:iiiiiiiiiiii references it " +
+            "and stays, and ECR acts on a child only once every index that references it is deleted or archived");
+        assert.equal(resultFor(result, "U").reason, "rule 1 (untagged, keep newest 1): 4th newest of 4 matching, beyond the newest 1");
     });
 
-    it("a referrer follows its subject, through chains, and is not ranked beside images", () => {
+    it("a referrer follows its subject, through chains, expires when its subject is gone, and is not ranked beside images", () => {
         const images = [
             image("A", ["prod-1"], 10),
             image("B", ["prod-2"], 9),
@@ -250,16 +234,17 @@ describe("simulate: ECR's evaluation rules", () => {
             image("U", [], 12),
         ];
         const result = run([rule(1, prefixes("prod"), keepNewest(1)), rule(2, UNTAGGED, keepNewest(1))], images);
-        assert.deepEqual(namesByAction(result), { expire: ["A", "S", "T"], archive: [], keep: ["B", "K", "O", "P", "U"] });
+        assert.deepEqual(namesByAction(result), { expire: ["A", "O", "P", "S", "T"], archive: [], keep: ["B", "K", "U"] });
         assert.equal(resultFor(result, "S").reason, "referrer of sha256:aaaaaaaaaaaa: expired with its subject (rule 1)");
         assert.equal(resultFor(result, "S").rulePriority, 1);
         assert.equal(resultFor(result, "T").reason, "referrer of sha256:ssssssssssss: expired with its subject (rule 1)");
         assert.equal(resultFor(result, "K").reason, "referrer of sha256:bbbbbbbbbbbb: kept with its subject");
-        assert.equal(resultFor(result, "O").reason, "referrer of sha256:zzzzzzzzzzzz, which is not among the images, so no rule acts on it");
-        assert.equal(resultFor(result, "P").reason,
-            "referrer of sha256:oooooooooooo, which refers on to sha256:zzzzzzzzzzzz, which is not among the images, so no rule acts on it");
+        assert.equal(resultFor(result, "O").reason,
+            "referrer of sha256:zzzzzzzzzzzz, which is not among the images: ECR deletes the referrers of a deleted subject within 24 hours");
+        assert.equal(resultFor(result, "P").reason, "referrer of sha256:oooooooooooo, which refers on to sha256:zzzzzzzzzzzz, " +
+            "which is not among the images: ECR deletes the referrers of a deleted subject within 24 hours");
         // The untagged referrers are not counted by the untagged rule: U is the only untagged image.
-        assert.equal(resultFor(result, "U").reason, "rule 2 (untagged, keep newest 1): newest of 1 matching");
+        assert.equal(resultFor(result, "U").reason, "rule 2 (untagged, keep newest 1): newest of 1 matching, within the newest 1");
     });
 
     it("an image being restored from archive is left alone", () => {
@@ -361,17 +346,6 @@ describe("simulate: validation", () => {
 
 const TAG_WORDS = ["prod", "beta", "dev", "rel"];
 
-/** Glob matching by recursion, independent of the simulator's compiled RegExp. */
-function globMatches(pattern: string, tag: string): boolean {
-    if (pattern === "") {
-        return tag === "";
-    }
-    if (pattern[0] === "*") {
-        return globMatches(pattern.slice(1), tag) || (tag !== "" && globMatches(pattern, tag.slice(1)));
-    }
-    return tag !== "" && pattern[0] === tag[0] && globMatches(pattern.slice(1), tag.slice(1));
-}
-
 function naiveSelects(policyRule: PolicyRule, subject: LifecycleImage): boolean {
     const { tagStatus, tagPrefixList, tagPatternList, storageClass = "standard" } = policyRule.selection;
     const imageClass = subject.imageStatus === "ARCHIVED" ? "archive" : "standard";
@@ -426,7 +400,8 @@ const policyArbitrary = fc.record({
         shape.priorities[index],
         entry.byPattern ? patterns(...entry.words.map((word) => `*${word}*`)) : prefixes(...entry.words),
         { countType: entry.condition as PolicySelection["countType"], countNumber: entry.countNumber },
-        entry.archive ? "archive" : "expire"));
+        // ECR takes sinceImagePulled with the transition action only.
+        entry.archive || entry.condition === "sinceImagePulled" ? "archive" : "expire"));
     if (shape.untagged !== undefined) {
         rules.push(rule(shape.priorities[5], UNTAGGED, keepNewest(shape.untagged)));
     }

@@ -13,7 +13,7 @@ import {
     SECRET_KEY, UNKNOWN, WireValue,
 } from "./support/mock-engine";
 import { plainOccurrences } from "./support/mocks";
-import { ensureBuilt, PluginProcess, ROOT } from "./support/plugin";
+import { ensureBuilt, PluginProcess, ROOT, withPluginFixture } from "./support/plugin";
 import { BUILD_AND_PUSH_IMAGE, DOCKER_BUILD_IMAGE, ECR_REPOSITORY, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "./support/tokens";
 
 
@@ -68,23 +68,7 @@ function assertCleanDeployment(): void {
 }
 
 describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
-    before(async function () {
-        this.timeout(300_000); // a stale dist/ is rebuilt first
-        ensureBuilt();
-        buildContext = fs.mkdtempSync(path.join(os.tmpdir(), "ecrx-context-"));
-        fs.writeFileSync(path.join(buildContext, "Dockerfile"), "FROM public.ecr.aws/docker/library/alpine:3.20\n");
-        engine = await MockEngine.start();
-        plugin = await PluginProcess.spawn(engine);
-        await plugin.configure();
-    });
-
-    after(async () => {
-        await plugin?.close();
-        await engine?.close();
-        if (buildContext !== undefined) {
-            fs.rmSync(buildContext, { recursive: true, force: true });
-        }
-    });
+    withPluginFixture((fixture) => ({ engine, plugin, buildContext } = fixture));
 
     afterEach(function () {
         if (this.currentTest?.state === "failed" && engine !== undefined) {
@@ -355,7 +339,9 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             const failure = await PluginProcess.failure(plugin.construct(REPOSITORY_COMPONENT, "bad", inputs, { dryRun: false }));
             assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
             assert.deepEqual(failure.propertyErrors, expected.errors);
-            assert.equal(failure.details, expected.message);
+            // The headline only: the CLI lists each property's reason under it.
+            assert.equal(failure.details, expected.message.split("\n")[0].replace(/:$/, ""));
+            assert.equal(failure.details, 'Repository "bad" has 4 problems');
             assert.deepEqual(engine.registrations, []);
         });
 
@@ -369,7 +355,7 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
             assert.deepEqual(failure.propertyErrors, expected.errors);
             assert.deepEqual(failure.propertyErrors?.map((e) => e.propertyPath), ["context", "platforms[0]", "repositoryUrl"]);
-            assert.equal(failure.details, expected.message);
+            assert.equal(failure.details, 'Image "broken" has 3 problems');
             assert.deepEqual(engine.registrations, []);
         });
     });

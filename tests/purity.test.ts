@@ -5,7 +5,8 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
-const PURE_MODULES = ["sdk/lifecycle", "sdk/access", "sdk/image-plan", "sdk/repository-settings", "sdk/errors", "sdk/known"];
+const PURE_MODULES = ["sdk/lifecycle", "sdk/access", "sdk/image-plan", "sdk/repository-settings", "sdk/errors", "sdk/known",
+    "sdk/scan-gate/settings", "sdk/scan-gate/verdict", "sdk/scan-gate/scan", "sdk/scan-gate/provider"];
 
 describe("pure modules", () => {
     it("load without any @pulumi package, so the lifecycle logic and the CLI need no Pulumi runtime", () => {

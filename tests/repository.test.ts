@@ -539,6 +539,41 @@ describe("Repository component", function () {
         });
     });
 
+    describe("the AND trap of multi-entry tag lists", () => {
+        let warnings: string[];
+        let originalWarn: typeof pulumi.log.warn;
+        before(() => {
+            originalWarn = pulumi.log.warn;
+            // What a user sees in `pulumi up`: capture it rather than print it.
+            (pulumi.log as any).warn = (message: string) => void warnings.push(message);
+        });
+        after(() => {
+            (pulumi.log as any).warn = originalWarn;
+        });
+        beforeEach(() => {
+            warnings = [];
+        });
+
+        const AND_WARNING = 'Repository "app": lifeCyclePolicyArgs.rules[0].selection.tagPrefixList has 2 entries: it selects only images ' +
+            'that have a tag starting with each of "prod", "staging" (AND, not OR). If you meant images with any of them, write one rule per entry.';
+
+        it("warns once, at the rule's path, and still applies the policy as written", async () => {
+            const { children } = await deploy("app", { lifeCyclePolicyArgs: { rules: [{ selection: { tagPrefixList: ["prod", "staging"] }, maximumNumberOfImages: 3 }] } });
+            assert.deepEqual(warnings, [AND_WARNING]);
+            assert.match(only(children, LIFECYCLE_POLICY).inputs.policy, /"tagPrefixList":\["prod","staging"\]/);
+        });
+
+        it("warns when the rules arrive through an Output too", async () => {
+            await deploy("app", { lifeCyclePolicyArgs: pulumi.output({ rules: [{ selection: { tagPrefixList: ["prod", "staging"] }, maximumNumberOfImages: 3 }] }) });
+            assert.deepEqual(warnings, [AND_WARNING]);
+        });
+
+        it("does not warn about single-entry lists", async () => {
+            await deploy("app", { lifeCyclePolicyArgs: { rules: SEED_RULES } });
+            assert.deepEqual(warnings, []);
+        });
+    });
+
     // The runtime is global: these run as a `pulumi preview`, then the update mode is restored for the rest.
     describe("in a preview", () => {
         before(() => {

@@ -207,6 +207,13 @@ const PAIRINGS: PairingSpec[] = [
     resourceInputsSpec("sdk/image.ts", "ImageArgs", IMAGE_COMPONENT),
     typeSpec("sdk/image.ts", "ImageSsh", "ecrx:index:ImageSsh"),
     typeSpec("sdk/image.ts", "RegistryCredentials", "ecrx:index:RegistryCredentials"),
+    typeSpec("sdk/scan-gate/types.ts", "ScanGateArgs", "ecrx:index:ScanGateSettings"),
+    typeSpec("sdk/scan-gate/types.ts", "ScanGateIgnore", "ecrx:index:ScanGateIgnore"),
+    typeSpec("sdk/scan-gate/types.ts", "ScanSeverityCounts", "ecrx:index:ScanSeverityCounts"),
+    typeSpec("sdk/scan-gate/types.ts", "ScanFindings", "ecrx:index:ScanFindings"),
+    typeSpec("sdk/scan-gate/types.ts", "IgnoredScanFinding", "ecrx:index:IgnoredScanFinding"),
+    typeSpec("sdk/scan-gate/types.ts", "ExpiredScanIgnore", "ecrx:index:ExpiredScanIgnore"),
+    typeSpec("sdk/scan-gate/types.ts", "ScanFindingsImage", "ecrx:index:ScanFindingsImage"),
     {
         file: "sdk/image.ts", name: "RepositoryImageArgs", kind: "inputs", where: `functions[${BUILD_AND_PUSH_IMAGE}].inputs (without __self__)`,
         schemaSide: (schema) => {
@@ -242,7 +249,7 @@ describe("schema.json and the TypeScript API do not drift", function () {
 
     before(function () {
         this.timeout(120_000); // one type-checked program over the SDK and its @pulumi dependencies
-        api = new TypeScriptApi(["sdk/repository.ts", "sdk/lifecycle/types.ts", "sdk/image.ts"]);
+        api = new TypeScriptApi(["sdk/repository.ts", "sdk/lifecycle/types.ts", "sdk/image.ts", "sdk/scan-gate/types.ts"]);
         schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
     });
 

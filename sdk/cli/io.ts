@@ -1,7 +1,8 @@
 /** Where the CLI writes and what it reads of its environment; `main` takes it so that tests can run the CLI in-process. */
 export interface CliIO {
     stdout: { write(text: string): unknown; isTTY?: boolean };
-    stderr: { write(text: string): unknown };
+    /** On a terminal, long live plans show their progress here. */
+    stderr: { write(text: string): unknown; isTTY?: boolean };
     /** The CLI's own settings (NO_COLOR). The AWS SDK reads `process.env` itself. */
     env: Record<string, string | undefined>;
 }

@@ -1,8 +1,12 @@
 // The `ecrx` command line. `bin/ecrx.js` runs the compiled form of this file; tests call `main` directly.
 import { parseArgs } from "node:util";
 import { parseTimestamp, timestampProblem } from "../lifecycle/time";
+import type { InUseOptions } from "./in-use";
 import { CliIO, UsageError, UserError } from "./io";
+import { DEFAULT_TIMEOUT_SECONDS } from "./live-defaults";
+import { printable } from "./terminal-text";
 import { EXIT_GUARD_TRIPPED, plan, PlanOptions } from "./plan";
+import { previewSettings } from "./preview-options";
 
 const EXIT_ERROR = 1;
 
@@ -17,11 +21,29 @@ Offline, from files:
                           children of multi-architecture images show as kept, as ECR keeps them
 
 Live, from ECR (standard AWS credential chain, read-only calls):
-  --repository NAME       read the images, index manifests and (unless --policy) the stored policy
+  --repository NAME       read the images and (unless --policy) the stored policy
   --region REGION         default: from AWS_REGION or the AWS config
   --registry-id ID        default: the caller's account
   --endpoint-url URL      another ECR endpoint (default: AWS_ENDPOINT_URL_ECR, if set)
   --policy FILE           plan this policy instead of the stored one
+  --compare-aws-preview   also run ECR's own lifecycle policy preview of the same policy and list
+                          every image on which it and this plan disagree (exit code 3 if any)
+  --preview-timeout SECS  how long to wait for ECR's preview (default: 300)
+  --preview-poll-interval SECS
+                          how often to ask whether it is done (default: 5)
+  --read-index-manifests  read image index manifests (BatchGetImage) to protect their children; ECR
+                          may record each read as a pull of the index (see the README). Default: off
+  --timeout SECONDS       give up on a request ECR does not answer in time (default: ${DEFAULT_TIMEOUT_SECONDS})
+
+Images in use (live only; read-only calls, with the same credentials and region):
+  --in-use SOURCES        flag images that workloads use and a rule would expire or archive:
+                          a comma list of ecs, lambda, kubernetes
+  --ecs-cluster NAME      a cluster whose services and tasks to check; may be repeated (default: all)
+  --kubeconfig FILE       default: KUBECONFIG, or ~/.kube/config
+  --context NAME          the kubeconfig context (default: its current context)
+  --fail-on-expire-in-use
+                          exit with code ${EXIT_GUARD_TRIPPED} if an image in use would expire or archive, or if
+                          a source denied a call while any image would expire or archive
 
 Output:
   --format table|json     default: table (coloured on a terminal unless NO_COLOR is set)
@@ -30,7 +52,8 @@ Output:
                           would expire; may be repeated. A guard for CI, such as --fail-on-expire 'prod*'
   -h, --help              show this help
 
-Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} --fail-on-expire matched an image to expire.
+Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} a --fail-on-expire or --fail-on-expire-in-use guard tripped,
+3 ECR's preview disagrees with the plan (--compare-aws-preview).
 `;
 
 const OPTIONS = {
@@ -41,9 +64,19 @@ const OPTIONS = {
     "region": { type: "string" },
     "registry-id": { type: "string" },
     "endpoint-url": { type: "string" },
+    "read-index-manifests": { type: "boolean" },
+    "timeout": { type: "string" },
     "format": { type: "string" },
     "now": { type: "string" },
     "fail-on-expire": { type: "string", multiple: true },
+    "compare-aws-preview": { type: "boolean" },
+    "preview-timeout": { type: "string" },
+    "preview-poll-interval": { type: "string" },
+    "in-use": { type: "string" },
+    "ecs-cluster": { type: "string", multiple: true },
+    "kubeconfig": { type: "string" },
+    "context": { type: "string" },
+    "fail-on-expire-in-use": { type: "boolean" },
     "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -65,7 +98,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     } catch (error) {
         if (error instanceof UserError) {
             const hint = error instanceof UsageError ? "\nRun \"ecrx lifecycle plan --help\" for the options." : "";
-            io.stderr.write(`ecrx: ${error.message}${hint}\n`);
+            io.stderr.write(`ecrx: ${printable(error.message)}${hint}\n`);
         } else {
             io.stderr.write(`ecrx: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);
         }
@@ -88,7 +121,7 @@ function planOptions(values: ParsedValues): PlanOptions {
     const live = values.repository !== undefined;
     const misplaced = live
         ? (["images", "index-children"] as const).filter((name) => values[name] !== undefined)
-        : (["region", "registry-id", "endpoint-url"] as const).filter((name) => values[name] !== undefined);
+        : (["region", "registry-id", "endpoint-url", "read-index-manifests", "timeout"] as const).filter((name) => values[name] !== undefined);
     if (misplaced.length > 0) {
         throw new UsageError(live
             ? `--${misplaced.join(" and --")} ${misplaced.length === 1 ? "is" : "are"} for offline plans, but --repository asks for a live one: give one or the other.`
@@ -117,11 +150,62 @@ function planOptions(values: ParsedValues): PlanOptions {
             region: values.region,
             registryId: values["registry-id"],
             endpointUrl: values["endpoint-url"],
+            timeoutMs: readTimeout(values.timeout) * 1000,
+            readIndexManifests: values["read-index-manifests"] === true,
         } : undefined,
         format,
         now: readNow(values.now),
         failOnExpire: values["fail-on-expire"] ?? [],
+        compareAwsPreview: previewSettings(values),
+        inUse: readInUse(values, live),
+        failOnExpireInUse: values["fail-on-expire-in-use"] === true,
     };
+}
+
+function readTimeout(text: string | undefined): number {
+    if (text === undefined) {
+        return DEFAULT_TIMEOUT_SECONDS;
+    }
+    const seconds = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || seconds > 3600) {
+        throw new UsageError(`--timeout must be a number of seconds from more than 0 to 3600, but is ${JSON.stringify(printable(text))}.`);
+    }
+    return seconds;
+}
+
+const IN_USE_SOURCES = ["ecs", "lambda", "kubernetes"] as const;
+
+function readInUse(values: ParsedValues, live: boolean): InUseOptions | undefined {
+    const text = values["in-use"];
+    if (text === undefined) {
+        const orphans = (["ecs-cluster", "kubeconfig", "context", "fail-on-expire-in-use"] as const).filter((name) => values[name] !== undefined);
+        if (orphans.length > 0) {
+            throw new UsageError(`--${orphans.join(" and --")} ${orphans.length === 1 ? "needs" : "need"} --in-use, such as --in-use ecs,lambda,kubernetes.`);
+        }
+        return undefined;
+    }
+    if (!live) {
+        throw new UsageError("--in-use asks ECS, Lambda or Kubernetes which images they run, so it needs a live plan: add --repository NAME.");
+    }
+    const sources = text.split(",").map((source) => source.trim());
+    const unknown = sources.filter((source) => !(IN_USE_SOURCES as readonly string[]).includes(source));
+    if (unknown.length > 0 || text.trim() === "") {
+        throw new UsageError(`--in-use takes a comma list of ${IN_USE_SOURCES.join(", ")}, but ${text.trim() === "" ? "is empty" : `has "${unknown.join("\", \"")}"`}.`);
+    }
+    const chosen = IN_USE_SOURCES.filter((source) => sources.includes(source));
+    const misplaced = [
+        ...(values["ecs-cluster"] !== undefined && !chosen.includes("ecs") ? [["ecs-cluster", "ecs"]] : []),
+        ...(["kubeconfig", "context"] as const).filter((name) => values[name] !== undefined && !chosen.includes("kubernetes")).map((name) => [name, "kubernetes"]),
+    ];
+    if (misplaced.length > 0) {
+        throw new UsageError(misplaced.map(([option, source]) => `--${option} only applies to --in-use ${source}`).join("; ") + `, but --in-use is "${text}".`);
+    }
+    for (const cluster of values["ecs-cluster"] ?? []) {
+        if (cluster === "") {
+            throw new UsageError("--ecs-cluster needs a cluster name or ARN.");
+        }
+    }
+    return { sources: chosen, ecsClusters: values["ecs-cluster"] ?? [], kubeconfig: values.kubeconfig, kubeContext: values.context };
 }
 
 function readNow(text: string | undefined): Date {
@@ -138,6 +222,13 @@ function readNow(text: string | undefined): Date {
 
 /** Runs the CLI as this process: its arguments, its streams, its exit code. */
 export function runAsProcess(): void {
+    // `ecrx lifecycle plan ... | head`: once the reader has gone, there is nobody to tell; end quietly.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") {
+            throw error;
+        }
+        process.exit(process.exitCode ?? 0);
+    });
     main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
         .then((code) => { process.exitCode = code; });
 }

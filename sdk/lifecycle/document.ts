@@ -1,6 +1,8 @@
-import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../errors";
+import { checkKnownKeys, describeValue, isRecord, isStringList, joinPath, ProblemList } from "../errors";
 import {
     CountType,
+    MAX_POLICY_NUMBER,
+    MAX_RULES_PER_POLICY,
     MAX_WILDCARDS_PER_PATTERN,
     MIN_DAYS_IN_ARCHIVE_BEFORE_EXPIRY,
     POLICY_TEXT_MAX_LENGTH,
@@ -17,6 +19,7 @@ export type RuleField =
     | "selection.tagStatus"
     | "selection.storageClass"
     | "countNumber"
+    | "countType"
     | "action"
     | { list: "tagPrefixList" | "tagPatternList"; index?: number };
 
@@ -43,14 +46,20 @@ export function storageClassOf(rule: PolicyRule): StorageClass {
     return rule.selection.storageClass ?? "standard";
 }
 
-/** The tag list a tagged rule selects by, as a key that ignores order and repeats. */
-function tagListKey(rule: PolicyRule): string | undefined {
-    const list = rule.selection.tagPrefixList ?? rule.selection.tagPatternList;
-    if (rule.selection.tagStatus !== "tagged" || list === undefined) {
-        return undefined;
-    }
+/** The tag list a tagged rule selects by, as a key that ignores order (repeats are refused on their own). */
+function tagListKey(rule: PolicyRule): string {
+    const list = (rule.selection.tagPrefixList ?? rule.selection.tagPatternList)!;
     const kind = rule.selection.tagPrefixList !== undefined ? "prefix" : "pattern";
-    return `${storageClassOf(rule)}|${kind}|${[...new Set(list)].sort().join("\u0000")}`;
+    return `${storageClassOf(rule)}|${kind}|${[...list].sort().join("\u0000")}`;
+}
+
+/** Checks a whole number field against ECR's range; says so and returns false when it is out of it. */
+function checkWholeNumber(value: number, max: number, path: string, problems: ProblemList): boolean {
+    if (Number.isInteger(value) && value >= 1 && value <= max) {
+        return true;
+    }
+    problems.add(path, `must be a whole number from 1 to ${max}, but is ${describeValue(value)}.`);
+    return false;
 }
 
 /**
@@ -67,20 +76,16 @@ export function checkPolicyRules(rules: PolicyRule[], locate: RuleLocator, probl
         const { selection, action } = rule;
         const storageClass = storageClassOf(rule);
 
-        if (!Number.isInteger(selection.countNumber) || selection.countNumber < 1) {
-            problems.add(locate(index, "countNumber"),
-                `must be a whole number of at least 1, but is ${describeValue(selection.countNumber)}.`);
-        }
+        checkWholeNumber(selection.countNumber, MAX_POLICY_NUMBER, locate(index, "countNumber"), problems);
 
-        if (!Number.isInteger(rule.rulePriority) || rule.rulePriority < 1) {
-            problems.add(locate(index, "rulePriority"),
-                `must be a whole number of at least 1, but is ${describeValue(rule.rulePriority)}.`);
-        } else if (priorityOwner.has(rule.rulePriority)) {
-            problems.add(locate(index, "rulePriority"),
-                `rulePriority ${rule.rulePriority} is already used by ${locate(priorityOwner.get(rule.rulePriority)!, "rulePriority")}; ` +
-                "every rule needs its own priority.");
-        } else {
-            priorityOwner.set(rule.rulePriority, index);
+        if (checkWholeNumber(rule.rulePriority, MAX_POLICY_NUMBER, locate(index, "rulePriority"), problems)) {
+            const owner = priorityOwner.get(rule.rulePriority);
+            if (owner !== undefined) {
+                problems.add(locate(index, "rulePriority"),
+                    `rulePriority ${rule.rulePriority} is already used by ${locate(owner, "rulePriority")}; every rule needs its own priority.`);
+            } else {
+                priorityOwner.set(rule.rulePriority, index);
+            }
         }
 
         if (selection.tagStatus === "untagged" || selection.tagStatus === "any") {
@@ -126,8 +131,16 @@ function checkTaggedSelection(rule: PolicyRule, index: number, locate: RuleLocat
             `must name at least one ${listName === "tagPrefixList" ? "prefix" : "pattern"}; an empty list selects nothing.`);
         return;
     }
+    const firstPositionOf = new Map<string, number>();
     list.forEach((entry, position) => {
         const where = locate(index, { list: listName, index: position });
+        const first = firstPositionOf.get(entry);
+        if (first !== undefined) {
+            problems.add(where, `repeats ${describeValue(entry)}, which is already ${locate(index, { list: listName, index: first })}: ` +
+                "each entry must appear once, remove the repeat.");
+            return;
+        }
+        firstPositionOf.set(entry, position);
         if (listName === "tagPrefixList") {
             if (!TAG_CHARACTERS.test(entry) || entry.length > MAX_TAG_LENGTH) {
                 problems.add(where, `must be 1 to ${MAX_TAG_LENGTH} tag characters (letters, digits, "_", "." and "-"), but is ${describeValue(entry)}` +
@@ -143,7 +156,7 @@ function checkTaggedSelection(rule: PolicyRule, index: number, locate: RuleLocat
             problems.add(where, `has ${wildcards} wildcards, but ECR allows at most ${MAX_WILDCARDS_PER_PATTERN} "*" per pattern: simplify the pattern.`);
         }
     });
-    const key = tagListKey(rule)!;
+    const key = tagListKey(rule);
     const owner = tagListOwner.get(key);
     if (owner !== undefined) {
         problems.add(locate(index, { list: listName }),
@@ -166,6 +179,13 @@ function checkStorageClassAndAction(rule: PolicyRule, index: number, locate: Rul
             `archived images can only be selected by ${CONDITION_NAMES.sinceImageTransitioned}, not by ${CONDITION_NAMES[countType]}: ` +
             "change the condition, or select storageClass \"standard\".");
     }
+    if (countType === "sinceImagePulled" && rule.action.type === "expire") {
+        // The guide: sinceImagePulled "must be used with the transition action. It cannot be used with the expire action."
+        problems.add(locate(index, "countType"),
+            `${CONDITION_NAMES.sinceImagePulled} only archives images: ECR rejects it with the expire action. ` +
+            "Archive them instead (action \"archive\", a transition to archive), then expire them from the archive with " +
+            `${CONDITION_NAMES.sinceImageTransitioned}; or expire by age with ${CONDITION_NAMES.sinceImagePushed}.`);
+    }
     if (rule.action.type === "transition") {
         if (archived) {
             problems.add(locate(index, "action"),
@@ -185,8 +205,11 @@ function checkAnyRuleIsLast(rules: PolicyRule[], locate: RuleLocator, problems: 
         if (rule.selection.tagStatus !== "any") {
             return;
         }
+        // A second "any" rule of the same storage class is refused on its own: comparing the two would only
+        // ask the user to raise a priority that merging the rules makes moot.
         const later = rules.findIndex((other, otherIndex) =>
-            otherIndex !== index && storageClassOf(other) === storageClassOf(rule) && other.rulePriority >= rule.rulePriority);
+            otherIndex !== index && storageClassOf(other) === storageClassOf(rule) && other.selection.tagStatus !== "any" &&
+            other.rulePriority >= rule.rulePriority);
         if (later !== -1) {
             problems.add(locate(index, "rulePriority"),
                 `a rule that selects "any" image must be evaluated last, so its rulePriority (${rule.rulePriority}) must be higher than ` +
@@ -196,9 +219,19 @@ function checkAnyRuleIsLast(rules: PolicyRule[], locate: RuleLocator, problems: 
     });
 }
 
-/** The JSON text of a document exactly as ECR receives it, checked against ECR's length bounds. */
-export function checkPolicyText(document: PolicyDocument, propertyPath: string, problems: ProblemList): string {
-    const text = JSON.stringify(document);
+/** ECR's quota of rules per policy. */
+export function checkRuleCount(count: number, propertyPath: string, problems: ProblemList): void {
+    if (count > MAX_RULES_PER_POLICY) {
+        problems.add(propertyPath, `has ${count} rules, but ECR allows at most ${MAX_RULES_PER_POLICY} per policy (a quota that cannot be raised): ` +
+            "merge rules that select alike.");
+    }
+}
+
+/**
+ * Checks the policy text against ECR's length bounds. It must be the very text ECR receives (what the
+ * component emits, or the file the CLI reads), not a re-serialisation: whitespace counts.
+ */
+export function checkPolicyText(text: string, propertyPath: string, problems: ProblemList): void {
     if (text.length > POLICY_TEXT_MAX_LENGTH) {
         problems.add(propertyPath, `the policy JSON is ${text.length} characters, but ECR accepts at most ${POLICY_TEXT_MAX_LENGTH}: ` +
             "merge rules or shorten their descriptions.");
@@ -206,7 +239,28 @@ export function checkPolicyText(document: PolicyDocument, propertyPath: string, 
         problems.add(propertyPath, `the policy JSON is ${text.length} characters, but ECR needs at least ${POLICY_TEXT_MIN_LENGTH}: ` +
             "add a rule or a description.");
     }
-    return text;
+}
+
+/**
+ * The trap of multi-entry tag lists: ECR selects the images that carry a tag for every entry, while most
+ * readers expect any. One note per such list, at the path `locate` gives; nothing is wrong with the policy,
+ * it may just not mean what was meant.
+ */
+export function multiEntryListNotes(rules: readonly PolicyRule[], locate: RuleLocator): string[] {
+    const notes: string[] = [];
+    rules.forEach((rule, index) => {
+        const { tagPrefixList, tagPatternList } = rule.selection;
+        const list = tagPrefixList ?? tagPatternList;
+        if (list === undefined || list.length < 2) {
+            return;
+        }
+        const listName = tagPrefixList !== undefined ? "tagPrefixList" : "tagPatternList";
+        const each = tagPrefixList !== undefined ? "a tag starting with each of" : "a tag matching each of";
+        notes.push(`${locate(index, { list: listName })} has ${list.length} entries: it selects only images that have ${each} ` +
+            `${list.map((entry) => JSON.stringify(entry)).join(", ")} (AND, not OR). If you meant images with any of them, ` +
+            "write one rule per entry.");
+    });
+    return notes;
 }
 
 // ---- Raw documents (parsed JSON from a file or from ECR) ----------------------------------------
@@ -229,7 +283,7 @@ function checkOneOf(value: unknown, allowed: string[], path: string, problems: P
 }
 
 function checkStringList(value: unknown, path: string, problems: ProblemList): boolean {
-    if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) {
+    if (isStringList(value)) {
         return true;
     }
     problems.add(path, `must be a list of strings, but is ${describeValue(value)}.`);
@@ -302,8 +356,8 @@ function locateInDocument(basePath: string): RuleLocator {
             const list = joinPath(joinPath(rule, "selection"), field.list);
             return field.index === undefined ? list : joinPath(list, field.index);
         }
-        if (field === "countNumber") {
-            return joinPath(rule, "selection.countNumber");
+        if (field === "countNumber" || field === "countType") {
+            return joinPath(rule, `selection.${field}`);
         }
         return joinPath(rule, field);
     };
@@ -311,28 +365,63 @@ function locateInDocument(basePath: string): RuleLocator {
 
 /**
  * Reads a policy document from parsed JSON (a `buildPolicy` result, a file, or ECR's
- * `lifecyclePolicyText`) and applies every check `buildPolicy` applies. Throws `ValidationError`.
+ * `lifecyclePolicyText`) and applies every check `buildPolicy` applies; returns a plain copy. Throws
+ * `ValidationError`. The length limit is checked on the compact JSON of `raw`; when you have the text ECR receives, use
+ * `parsePolicyText`, which checks that text itself.
  */
 export function parsePolicyDocument(raw: unknown, basePath = ""): PolicyDocument {
-    const problems = new ProblemList();
-    if (!isRecord(raw) || !Array.isArray(raw.rules)) {
-        problems.add(basePath === "" ? "rules" : joinPath(basePath, "rules"),
-            `a lifecycle policy is an object with a "rules" list, but got ${describeValue(raw)}.`);
-        problems.throwIfAny("The lifecycle policy");
-    }
-    const document = raw as unknown as PolicyDocument;
-    checkKnownKeys(raw as Record<string, unknown>, new Set(["rules"]), basePath, POLICY_FIELD_OWNER, problems);
-    const rulesPath = joinPath(basePath, "rules");
-    if (document.rules.length === 0) {
-        problems.add(rulesPath, "must contain at least one rule.");
-    }
-    // Every rule is checked (no short-circuit), so one malformed rule does not hide the problems of the next.
-    const sound = document.rules.map((rule, index) => checkRawRule(rule, joinPath(rulesPath, index), problems)).every(Boolean);
-    if (sound && document.rules.length > 0) {
-        checkPolicyRules(document.rules, locateInDocument(basePath), problems);
-        checkPolicyText(document, rulesPath, problems);
-    }
-    problems.throwIfAny("The lifecycle policy");
-    return document;
+    return readDocument(raw, basePath, () => JSON.stringify(raw));
 }
 
+/**
+ * Reads a policy from its text, exactly as `PutLifecyclePolicy` would receive it (a file, or ECR's
+ * `lifecyclePolicyText`): invalid JSON and a text beyond ECR's length limit are problems like any other.
+ */
+export function parsePolicyText(text: string, basePath = ""): PolicyDocument {
+    const problems = new ProblemList();
+    if (typeof text !== "string") {
+        problems.add(basePath || "policy", `must be the policy JSON as a string, but is ${describeValue(text)}.`);
+        problems.throwIfAny("The lifecycle policy");
+    }
+    let raw: unknown;
+    try {
+        raw = JSON.parse(text);
+    } catch (error) {
+        problems.add(basePath || "policy", `is not valid JSON: ${(error as Error).message}.`);
+        problems.throwIfAny("The lifecycle policy");
+    }
+    return readDocument(raw, basePath, () => text);
+}
+
+function readDocument(raw: unknown, basePath: string, textOf: () => string): PolicyDocument {
+    const problems = new ProblemList();
+    const rulesPath = joinPath(basePath, "rules");
+    if (!isRecord(raw) || !Array.isArray(raw.rules)) {
+        problems.add(rulesPath, `a lifecycle policy is an object with a "rules" list, but got ${describeValue(raw)}.`);
+        problems.throwIfAny("The lifecycle policy");
+    }
+    checkKnownKeys(raw as Record<string, unknown>, new Set(["rules"]), basePath, POLICY_FIELD_OWNER, problems);
+    // Array.from reads holes as undefined (reported below) and works on arrays without Array.prototype.
+    const rules = Array.from((raw as { rules: ArrayLike<unknown> }).rules);
+    if (rules.length === 0) {
+        problems.add(rulesPath, "must contain at least one rule.");
+    }
+    checkRuleCount(rules.length, rulesPath, problems);
+    // Every rule is checked (no short-circuit), so one malformed rule does not hide the problems of the next.
+    let sound = true;
+    for (let index = 0; index < rules.length; index++) {
+        sound = checkRawRule(rules[index], joinPath(rulesPath, index), problems) && sound;
+    }
+    if (sound && rules.length > 0) {
+        checkPolicyRules(rules as PolicyRule[], locateInDocument(basePath), problems);
+        checkPolicyText(textOf(), rulesPath, problems);
+    }
+    problems.throwIfAny("The lifecycle policy");
+    // A plain copy: the checked values are all JSON, and a copy cannot carry odd prototypes or later edits.
+    return JSON.parse(JSON.stringify(raw)) as PolicyDocument;
+}
+
+/** The notes `multiEntryListNotes` gives, at the paths of a policy document. */
+export function policyNotes(document: PolicyDocument): string[] {
+    return multiEntryListNotes(document.rules, locateInDocument(""));
+}

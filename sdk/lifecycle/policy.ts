@@ -1,5 +1,5 @@
-import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../errors";
-import { checkPolicyRules, checkPolicyText, RuleLocator } from "./document";
+import { checkKnownKeys, describeValue, isRecord, isStringList, joinPath, ProblemList } from "../errors";
+import { checkPolicyRules, checkPolicyText, checkRuleCount, multiEntryListNotes, RuleLocator } from "./document";
 import {
     CountType,
     LifecyclePolicyArgs,
@@ -60,7 +60,7 @@ function translateSelection(raw: unknown, path: string, problems: ProblemList): 
     checkKnownKeys(raw, SELECTION_KEYS, path, "a selection", problems);
     for (const list of ["tagPrefixList", "tagPatternList"]) {
         const value = raw[list];
-        if (value !== undefined && !(Array.isArray(value) && value.every((entry) => typeof entry === "string"))) {
+        if (value !== undefined && !isStringList(value)) {
             problems.add(joinPath(path, list), `must be a list of strings, but is ${describeValue(value)}.`);
         }
     }
@@ -82,10 +82,10 @@ function translateSelection(raw: unknown, path: string, problems: ProblemList): 
     // tagged image (as the "tagged" string does) would silently act on far more images than a list meant to.
     const selection: Omit<PolicySelection, "countType" | "countNumber"> = { tagStatus };
     if (raw.tagPatternList !== undefined) {
-        selection.tagPatternList = [...raw.tagPatternList as string[]];
+        selection.tagPatternList = Array.from(raw.tagPatternList as string[]);
     }
     if (raw.tagPrefixList !== undefined) {
-        selection.tagPrefixList = [...raw.tagPrefixList as string[]];
+        selection.tagPrefixList = Array.from(raw.tagPrefixList as string[]);
     }
     if (raw.storageClass !== undefined) {
         selection.storageClass = raw.storageClass as PolicySelection["storageClass"];
@@ -184,7 +184,8 @@ function locateInFriendlyRules(basePath: string, translated: TranslatedRule[]): 
             return field.index === undefined ? list : joinPath(list, field.index);
         }
         switch (field) {
-            case "countNumber": return joinPath(rule, conditionKey);
+            case "countNumber":
+            case "countType": return joinPath(rule, conditionKey);
             case "selection": return selection;
             case "selection.tagStatus":
             case "selection.storageClass": return selectionIsString ? selection : joinPath(rule, field);
@@ -193,11 +194,24 @@ function locateInFriendlyRules(basePath: string, translated: TranslatedRule[]): 
     };
 }
 
+/** A translated policy: the document, the exact text to give ECR, and notes on rules that may not mean what they seem to. */
+export interface TranslatedPolicy {
+    document: PolicyDocument;
+    /** The JSON that ECR receives; its length is what ECR's limit applies to. */
+    text: string;
+    /** Traps that are not errors (such as a multi-entry tag list, which means AND), at the friendly paths. */
+    notes: string[];
+}
+
+function translated(document: PolicyDocument, notes: string[] = []): TranslatedPolicy {
+    return { document, text: JSON.stringify(document), notes };
+}
+
 /** Translates and validates; problems are reported under `basePath` (e.g. "lifeCyclePolicyArgs"). */
-export function translatePolicy(args: LifecyclePolicyArgs | undefined, basePath: string): PolicyDocument | undefined {
+export function translatePolicy(args: LifecyclePolicyArgs | undefined, basePath: string): TranslatedPolicy | undefined {
     const problems = new ProblemList();
     if (args === undefined || args === null) {
-        return structuredClone(DEFAULT_POLICY);
+        return translated(structuredClone(DEFAULT_POLICY));
     }
     if (!isRecord(args)) {
         problems.add(basePath || "lifeCyclePolicyArgs", `must be an object with rules and/or skip, but is ${describeValue(args)}.`);
@@ -221,22 +235,30 @@ export function translatePolicy(args: LifecyclePolicyArgs | undefined, basePath:
         return undefined;
     }
     if (rules === undefined) {
-        return structuredClone(DEFAULT_POLICY);
+        return translated(structuredClone(DEFAULT_POLICY));
     }
 
-    const rawRules = rules as unknown[];
-    const translated = rawRules
-        .map((rule, index) => translateRule(rule, index, joinPath(rulesPath, index), problems))
-        .filter((t): t is TranslatedRule => t !== undefined);
+    // Array.from reads holes as undefined, so that a sparse list reports its holes instead of skipping them.
+    const rawRules = Array.from(rules as ArrayLike<unknown>);
+    checkRuleCount(rawRules.length, rulesPath, problems);
+    const sound: TranslatedRule[] = [];
+    for (let index = 0; index < rawRules.length; index++) {
+        const rule = translateRule(rawRules[index], index, joinPath(rulesPath, index), problems);
+        if (rule !== undefined) {
+            sound.push(rule);
+        }
+    }
     // Rules that are sound are still checked against each other, so one typo does not hide the rest.
-    const policyRules = assignPriorities(translated);
-    checkPolicyRules(policyRules, locateInFriendlyRules(basePath, translated), problems);
-    const document: PolicyDocument = { rules: [...policyRules].sort((a, b) => a.rulePriority - b.rulePriority) };
-    if (translated.length === rawRules.length) {
-        checkPolicyText(document, rulesPath, problems);
+    const policyRules = assignPriorities(sound);
+    const locate = locateInFriendlyRules(basePath, sound);
+    checkPolicyRules(policyRules, locate, problems);
+    const result = translated({ rules: [...policyRules].sort((a, b) => a.rulePriority - b.rulePriority) },
+        multiEntryListNotes(policyRules, locate));
+    if (sound.length === rawRules.length) {
+        checkPolicyText(result.text, rulesPath, problems);
     }
     problems.throwIfAny("The lifecycle policy");
-    return document;
+    return result;
 }
 
 /**
@@ -245,5 +267,5 @@ export function translatePolicy(args: LifecyclePolicyArgs | undefined, basePath:
  * `undefined`. Throws `ValidationError` listing every problem. Pure: no Pulumi needed.
  */
 export function buildPolicy(args?: LifecyclePolicyArgs): PolicyDocument | undefined {
-    return translatePolicy(args, "");
+    return translatePolicy(args, "")?.document;
 }

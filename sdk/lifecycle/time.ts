@@ -5,8 +5,10 @@ export type Timestamp = string | number | Date;
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-// Epoch seconds beyond this (the year 5138) are almost surely milliseconds given by mistake.
+// Epoch seconds beyond this (the year 5138) are almost surely milliseconds given by mistake...
 const MAX_EPOCH_SECONDS = 1e11;
+// ...unless they are beyond that in milliseconds too.
+const MAX_EPOCH_MILLISECONDS = 1e14;
 
 /** A `Timestamp` as epoch milliseconds, or NaN when it is not one (`timestampProblem` says why). */
 export function parseTimestamp(value: unknown): number {
@@ -23,7 +25,7 @@ export function parseTimestamp(value: unknown): number {
 
 /** Why `parseTimestamp` rejected a value, phrased so that the reader knows what to write instead. */
 export function timestampProblem(value: unknown): string {
-    if (typeof value === "number" && Math.abs(value) >= MAX_EPOCH_SECONDS) {
+    if (typeof value === "number" && Math.abs(value) >= MAX_EPOCH_SECONDS && Math.abs(value) < MAX_EPOCH_MILLISECONDS) {
         return `is ${value}, which looks like milliseconds: give epoch seconds (such as ${Math.floor(value / 1000)}) or an ISO 8601 time.`;
     }
     if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}[Tt ][\d:.]+$/.test(value)) {

@@ -35,7 +35,11 @@ export interface LifecycleRule {
     maximumNumberOfImages?: number;
     /** Act on selected images pushed more than N days ago. ECR: `sinceImagePushed`. */
     maximumAgeLimit?: number;
-    /** Act on selected images not pulled for N days (push time when never pulled). ECR: `sinceImagePulled`. */
+    /**
+     * Archive selected images not pulled for N days (since the restore for an image restored from archive and
+     * not pulled since; since the push when never pulled). ECR: `sinceImagePulled`, which ECR takes only with
+     * `action: "archive"`.
+     */
     maximumDaysSinceLastPull?: number;
     /** Act on archived images archived more than N days ago (at least 90 to expire). ECR: `sinceImageTransitioned`. */
     maximumDaysInArchive?: number;
@@ -85,7 +89,16 @@ export interface PolicyDocument {
 
 /** ECR's bounds on the policy text (`LifecyclePolicyText` in the API reference). */
 export const POLICY_TEXT_MIN_LENGTH = 100;
+/**
+ * The largest count, day number or rule priority ECR takes: its API reads them as 32-bit integers, so a larger
+ * one passes every other check and is only refused by PutLifecyclePolicy at deploy, or is emitted as a
+ * number ECR cannot hold (such as `1e+300`).
+ */
+export const MAX_POLICY_NUMBER = 2_147_483_647;
 export const POLICY_TEXT_MAX_LENGTH = 30720;
+
+/** ECR's quota "Rules per lifecycle policy", which cannot be raised. */
+export const MAX_RULES_PER_POLICY = 50;
 
 /** ECR allows at most this many `*` in one tag pattern. */
 export const MAX_WILDCARDS_PER_PATTERN = 4;

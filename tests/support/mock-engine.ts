@@ -158,6 +158,11 @@ export class MockEngine {
     readonly otherRequests: Array<{ method: string; request: unknown }> = [];
     /** Requests the engine refused (duplicate URNs, unknown invokes): a test should normally see none. */
     readonly refusals: string[] = [];
+    /**
+     * Custom resource types whose creation in an update the engine hands to a provider, as the real engine does
+     * (for instance the plugin's own `ecrx:index:ScanGate`): the ID and outputs, or the provider's error.
+     */
+    readonly creators = new Map<string, (name: string, urn: string, inputs: Record<string, WireValue>) => Promise<{ id: string; outputs: Record<string, WireValue> }>>();
     private rootUrn: string;
     private readonly server = new grpc.Server();
 
@@ -283,7 +288,7 @@ export class MockEngine {
         return rpcError(code, message);
     }
 
-    private registerResource(request: resproto.RegisterResourceRequest): resproto.RegisterResourceResponse {
+    private async registerResource(request: resproto.RegisterResourceRequest): Promise<resproto.RegisterResourceResponse> {
         const type = request.getType();
         const name = request.getName();
         const parent = request.getParent();
@@ -297,7 +302,9 @@ export class MockEngine {
         }
         const custom = request.getCustom();
         const object = toJs(request.getObject());
-        const { id, outputs } = custom ? this.cloudState(type, name, object) : { id: "", outputs: {} };
+        const creator = custom && !this.dryRun ? this.creators.get(type) : undefined;
+        const { id, outputs } = creator !== undefined ? await creator(name, urn, object)
+            : custom ? this.cloudState(type, name, object) : { id: "", outputs: {} };
         const registration: RegisteredResource = {
             type, name, urn, parent, custom,
             remote: request.getRemote(),

@@ -68,6 +68,13 @@ export function fakeDigest(seed: string): string {
 export class MockCloud {
     readonly registrations: Registration[] = [];
     readonly invocations: Invocation[] = [];
+    /** A cloud that answers otherwise (nothing at all, an empty token): what it answers instead, or undefined for the usual. */
+    answerInstead?: { state?(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined; invoke?(token: string): Record<string, any> | undefined };
+    /**
+     * Types whose creation a test performs itself, as the engine would through the resource's provider: the
+     * state it resolves to, or the error the deployment fails with.
+     */
+    readonly creators = new Map<string, (name: string, inputs: Record<string, any>) => Promise<Record<string, any>>>();
 
     /** Every registration of a type, in order. */
     ofType(type: string): Registration[] {
@@ -216,11 +223,15 @@ export function installMocks(options: { preview?: boolean } = {}): MockCloud {
                 registration.retainOnDelete = options.retainOnDelete;
                 registration.wireInputs = wireInputs;
             });
-            return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
+            const creator = cloud.creators.get(args.type);
+            if (creator !== undefined && !pulumi.runtime.isDryRun()) {
+                return creator(args.name, args.inputs).then((state) => ({ id: `${args.name}-id`, state }));
+            }
+            return { id: `${args.name}-id`, state: cloud.answerInstead?.state?.(args.type, args.name, args.inputs) ?? fakeState(args.type, args.name, args.inputs) };
         },
         call(args) {
             cloud.invocations.push({ token: args.token, inputs: args.inputs });
-            return fakeInvokeAnswer(args.token, args.inputs) ?? {};
+            return cloud.answerInstead?.invoke?.(args.token) ?? fakeInvokeAnswer(args.token, args.inputs) ?? {};
         },
     }, "project", "stack", options.preview ?? false);
     return cloud;

@@ -4,6 +4,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import * as anyproto from "google-protobuf/google/protobuf/any_pb";
@@ -67,6 +68,8 @@ export interface ConstructOptions {
     config?: Record<string, string>;
     parallel?: number;
     acceptsOutputValues?: boolean;
+    /** How long the answer may take. Default: 30 s. */
+    deadlineMs?: number;
 }
 
 export interface CallOptions {
@@ -188,15 +191,20 @@ export class PluginProcess {
         }
     }
 
+    /** The plugin's process ID (run-plugin loads the provider into that process). */
+    get pid(): number {
+        return this.child.pid!;
+    }
+
     /** What the plugin wrote to stderr, and to stdout after the port. */
     get output(): string {
         return [this.stderrText, ...this.extraStdout].join("\n");
     }
 
     private unary<Req, Res>(method: (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>,
-        callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown, request: Req): Promise<Res> {
+        callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown, request: Req, deadlineMs = RPC_DEADLINE_MS): Promise<Res> {
         return new Promise((resolve, reject) => {
-            method.call(this.client, request, new grpc.Metadata(), { deadline: Date.now() + RPC_DEADLINE_MS }, (error, response) =>
+            method.call(this.client, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
                 error ? reject(error) : resolve(response));
         });
     }
@@ -240,7 +248,7 @@ export class PluginProcess {
         for (const [key, urns] of Object.entries(options.inputDependencies ?? {})) {
             request.getInputdependenciesMap().set(key, new provproto.ConstructRequest.PropertyDependencies().setUrnsList(urns));
         }
-        const response = await this.unary<provproto.ConstructRequest, provproto.ConstructResponse>(this.client.construct, request);
+        const response = await this.unary<provproto.ConstructRequest, provproto.ConstructResponse>(this.client.construct, request, options.deadlineMs);
         const stateDependencies: Record<string, string[]> = {};
         response.getStatedependenciesMap().forEach((deps, key) => { stateDependencies[key] = deps.getUrnsList(); });
         return { urn: response.getUrn(), state: (response.getState()?.toJavaScript() ?? {}) as Record<string, WireValue>, stateDependencies };
@@ -268,6 +276,21 @@ export class PluginProcess {
         };
     }
 
+    /** A `Create` of a custom resource the plugin serves, as the engine sends it in an update. */
+    async create(urn: string, properties: Record<string, WireValue>): Promise<{ id: string; outputs: Record<string, WireValue> }> {
+        const response = await this.unary<provproto.CreateRequest, provproto.CreateResponse>(this.client.create,
+            new provproto.CreateRequest().setUrn(urn).setProperties(struct(properties)));
+        return { id: response.getId(), outputs: (response.getProperties()?.toJavaScript() ?? {}) as Record<string, WireValue> };
+    }
+
+    /** A `Diff` of a custom resource the plugin serves: whether the engine would update it. */
+    async diff(urn: string, id: string, olds: Record<string, WireValue>, news: Record<string, WireValue>): Promise<"none" | "some" | "unknown"> {
+        const response = await this.unary<provproto.DiffRequest, provproto.DiffResponse>(this.client.diff,
+            new provproto.DiffRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)));
+        const changes = response.getChanges();
+        return changes === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : changes === provproto.DiffResponse.DiffChanges.DIFF_SOME ? "some" : "unknown";
+    }
+
     /** Runs an RPC that must fail, and returns its decoded failure; fails when the RPC succeeds. */
     static async failure(rpc: Promise<unknown>): Promise<RpcFailure> {
         try {
@@ -293,4 +316,44 @@ export class PluginProcess {
         this.child.stdout?.destroy();
         this.child.stderr?.destroy();
     }
+}
+
+/** What a test file of the provider needs: a mock engine, the plugin configured against it, and a build context. */
+export interface PluginFixture {
+    engine: MockEngine;
+    plugin: PluginProcess;
+    /** A folder with a Dockerfile. */
+    buildContext: string;
+    stop(): Promise<void>;
+}
+
+/** Builds the package if stale, then starts the engine and the plugin as the CLI does (one process for the whole file). */
+export async function startPluginFixture(): Promise<PluginFixture> {
+    ensureBuilt();
+    const buildContext = fs.mkdtempSync(path.join(os.tmpdir(), "ecrx-context-"));
+    fs.writeFileSync(path.join(buildContext, "Dockerfile"), "FROM public.ecr.aws/docker/library/alpine:3.20\n");
+    const engine = await MockEngine.start();
+    const plugin = await PluginProcess.spawn(engine);
+    await plugin.configure();
+    return {
+        engine, plugin, buildContext,
+        stop: async () => {
+            await plugin.close();
+            await engine.close();
+            fs.rmSync(buildContext, { recursive: true, force: true });
+        },
+    };
+}
+
+/** Starts the fixture before a mocha suite's tests (handing it to `onStart`) and stops it after them. */
+export function withPluginFixture(onStart: (fixture: PluginFixture) => void): void {
+    let fixture: PluginFixture | undefined;
+    before(async function () {
+        this.timeout(300_000); // a stale dist/ is rebuilt first
+        fixture = await startPluginFixture();
+        onStart(fixture);
+    });
+    after(async () => {
+        await fixture?.stop();
+    });
 }
