@@ -254,7 +254,7 @@ export class Image extends pulumi.ComponentResource {
             }
             return `${url}@${digest}`;
         });
-        const gate = this.gateScan(name, args, pushedImageUri);
+        const gate = this.gateScan(name, args, pushedImageUri, region);
         this.imageUri = gate?.imageUri ?? pushedImageUri;
         this.scanFindings = gate?.scanFindings;
 
@@ -270,7 +270,8 @@ export class Image extends pulumi.ComponentResource {
     }
 
     /** The scan gate between the push and `imageUri`; undefined without `scanGate`. */
-    private gateScan(name: string, args: ImageArgs, pushedImageUri: pulumi.Output<string>): ScanGateResult | undefined {
+    private gateScan(name: string, args: ImageArgs, pushedImageUri: pulumi.Output<string>,
+        region: pulumi.Input<string> | undefined): ScanGateResult | undefined {
         const policy = reportingInputErrors(() => scanGatePolicy(args.scanGate, `Image "${name}"`));
         if (policy === undefined) {
             return undefined;
@@ -289,7 +290,11 @@ export class Image extends pulumi.ComponentResource {
             });
         }
         const awsProfile = new pulumi.Config("aws").get("profile");
-        const gate = registerScanGate(`${name}-scan-gate`, { imageName: name, imageUri: pushedImageUri, policy, ...(awsProfile !== undefined ? { awsProfile } : {}) }, this);
+        const repository = args.repository === undefined ? undefined : pulumi.all([args.registryId ?? args.repository.registryId,
+            args.repository.repositoryName, region]).apply(([registryId, repositoryName, inRegion]) => ({
+            registryId, repositoryName, ...(inRegion !== undefined ? { region: inRegion } : {}) }));
+        const gate = registerScanGate(`${name}-scan-gate`, { imageName: name, imageUri: pushedImageUri, policy,
+            ...(awsProfile !== undefined ? { awsProfile } : {}), ...(repository !== undefined ? { repository } : {}) }, this);
         reportedByGate(gate.scanFindings).apply((findings) => {
             if (findings?.timedOut) {
                 pulumi.log.warn(`Image "${name}": the scan did not finish within scanGate.timeout, and onTimeout is "warn", so the image ` +

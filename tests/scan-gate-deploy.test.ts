@@ -174,7 +174,7 @@ describe("Image scanGate in a TypeScript program (mocks, dynamic resource, fake 
         for (const secret of [FAKE_SECRET_KEY, "AKIDGATE"]) {
             assert.ok(!JSON.stringify(gate.inputs).includes(secret), "no credential in the gate's inputs or code");
         }
-        assert.deepEqual(Object.keys(gate.inputs).sort(), ["__provider", "imageName", "imageUri", "policy"]);
+        assert.deepEqual(Object.keys(gate.inputs).sort(), ["__provider", "imageName", "imageUri", "policy", "repository"]);
         assert.deepEqual(gate.inputs.policy, scanGatePolicy({ failOn: "HIGH", timeout: "5m" }, "x"));
     });
 

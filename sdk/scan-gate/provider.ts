@@ -19,6 +19,12 @@ export interface ScanGateInputs {
     policy: ScanGatePolicy;
     /** The stack's `aws:profile`, a profile name (never a credential). */
     awsProfile?: string;
+    /**
+     * The ECR repository the image went to, when the Image knows it from its Repository (an ECR endpoint's
+     * host need not name the account and region, as an ECR behind a VPC endpoint alias or the sandbox's
+     * does not). Otherwise it is read from `imageUri`'s ECR host. `region` absent: the host's, else the AWS SDK's default.
+     */
+    repository?: { registryId: string; repositoryName: string; region?: string };
 }
 
 export interface ScanGateOutputs extends ScanGateInputs {
@@ -28,13 +34,14 @@ export interface ScanGateOutputs extends ScanGateInputs {
 /** How the gate reaches ECR; tests give a clock that does not wait. */
 export interface GateEnvironment {
     clock: Clock;
-    client(region: string, profile: string | undefined): ECRClient;
+    /** `region` undefined: the AWS SDK's default region. */
+    client(region: string | undefined, profile: string | undefined): ECRClient;
 }
 
 const defaultEnvironment: GateEnvironment = {
     clock: systemClock,
     // The standard credential chain, read when the gate runs: nothing about credentials is an input or in state.
-    client: (region, profile) => new ECRClient({ region, ...(profile !== undefined ? { profile } : {}) }),
+    client: (region, profile) => new ECRClient({ ...(region !== undefined ? { region } : {}), ...(profile !== undefined ? { profile } : {}) }),
 };
 
 function explainAwsError(error: unknown, repository: string): unknown {
@@ -54,12 +61,21 @@ function explainAwsError(error: unknown, repository: string): unknown {
     return new ScanGateError(`the scan gate could not read ${repository} from ECR: ${error.name}: ${error.message}`);
 }
 
+function ecrRepositoryOf(repositoryUrl: string): ScanGateInputs["repository"] {
+    const location = parseRepositoryUrl(repositoryUrl);
+    return typeof location === "object" && location.kind === "ecr"
+        ? { registryId: location.registryId, repositoryName: location.name, region: location.region } : undefined;
+}
+
 /** The verdict for the pushed image; throws `ScanGateError` with the whole explanation when it does not pass. */
 export async function runScanGate(inputs: ScanGateInputs, environment: GateEnvironment = defaultEnvironment): Promise<ScanGateOutputs> {
     const { imageName, imageUri, policy } = inputs;
     const at = imageUri.lastIndexOf("@");
-    const location = at < 0 ? undefined : parseRepositoryUrl(imageUri.slice(0, at));
-    if (location === undefined || typeof location === "string" || location.kind !== "ecr") {
+    const fromUrl = at < 0 ? undefined : ecrRepositoryOf(imageUri.slice(0, at));
+    // The Repository's name and account, and the region the Image was given, else its ECR host's.
+    const location = at < 0 || inputs.repository === undefined ? fromUrl
+        : { ...inputs.repository, region: inputs.repository.region ?? fromUrl?.region };
+    if (location === undefined) {
         throw new ScanGateError(`Image "${imageName}": the scan gate needs an ECR image, but ${JSON.stringify(imageUri)} is not one.`);
     }
     const digest = imageUri.slice(at + 1);
@@ -69,10 +85,10 @@ export async function runScanGate(inputs: ScanGateInputs, environment: GateEnvir
     const started = clock.now();
     let outcome;
     try {
-        outcome = await readScans(client, { registryId: location.registryId, repositoryName: location.name, digest },
+        outcome = await readScans(client, { registryId: location.registryId, repositoryName: location.repositoryName, digest },
             started + policy.timeoutSeconds * 1000, clock);
     } catch (error) {
-        const explained = explainAwsError(error, location.name);
+        const explained = explainAwsError(error, location.repositoryName);
         throw explained instanceof ScanGateError ? new ScanGateError(`${subject}: ${explained.message}`) : explained;
     } finally {
         client.destroy();
