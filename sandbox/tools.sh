@@ -63,14 +63,16 @@ _kubernetes_plugin() {
   _build_when_changed "$output" "$stamp" env OUT="$output" bash "$module/build.sh"
 }
 
-# The Python and Go hosts are the same binary under their own names; the Python SDK's launcher script
-# goes beside it.
-_python_and_go_hosts() {
+# What Pulumi's CLI distribution bundles beside the binary: the Python and Go hosts (the same binary as
+# the Node.js host, under their own names), the Python SDK's launcher script, and the Node.js SDK's
+# launcher of dynamic providers (pulumi-resource-pulumi-nodejs), all from the SDK module the hosts build with.
+_bundled_launchers() {
   local sdk
   sdk=$(cd "$_TOOLS_DIR/language-host" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) || return 1
   ln -f "$SBX_BIN/pulumi-language-nodejs" "$SBX_BIN/pulumi-language-python" &&
     ln -f "$SBX_BIN/pulumi-language-nodejs" "$SBX_BIN/pulumi-language-go" &&
-    install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$SBX_BIN/pulumi-language-python-exec"
+    install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$SBX_BIN/pulumi-language-python-exec" &&
+    install -m 0755 "$sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$SBX_BIN/pulumi-resource-pulumi-nodejs"
 }
 
 tools_build() {
@@ -78,7 +80,7 @@ tools_build() {
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
   sbx_step language-nodejs _go_tool "$SBX_BIN" pulumi-language-nodejs "$_TOOLS_DIR/language-host" . \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" || return 1
-  sbx_step language-python-go _python_and_go_hosts || return 1
+  sbx_step bundled-launchers _bundled_launchers || return 1
   sbx_step language-yaml _go_tool "$SBX_BIN" pulumi-language-yaml "$_TOOLS_DIR/tools/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
     "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" || return 1
   # Java's host is not one the CLI bundles, so it is a plugin, kept off the PATH like the providers.

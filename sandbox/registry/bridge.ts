@@ -10,6 +10,9 @@
  *     explicitly because moto otherwise derives a digest from the layer digests (ecr/models.py
  *     Image._create_digest), which is not the registry's. Untagged pushes (children of an index)
  *     become untagged images, like ECR. ImageAlreadyExists is treated as done.
+ *     When the repository scans on push, a new image manifest (not an index, which ECR cannot scan) is
+ *     then scanned: StartImageScan, after which moto's DescribeImageScanFindings answers (its canned
+ *     result has one HIGH finding), as ECR's basic scanning does.
  *   - delete with target.digest: BatchDeleteImage [{imageDigest}]; with target.tag only: [{imageTag}].
  * The registry repository name is the ECR repository name (optionally minus BRIDGE_REPO_PREFIX).
  *
@@ -26,7 +29,8 @@ import * as http from "http";
 import * as fs from "fs";
 import * as crypto from "crypto";
 import {
-    ECRClient, PutImageCommand, BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, ImageIdentifier,
+    ECRClient, PutImageCommand, BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, DescribeRepositoriesCommand,
+    ImageIdentifier, StartImageScanCommand,
 } from "@aws-sdk/client-ecr";
 
 const port = Number(process.env.BRIDGE_PORT ?? "5057");
@@ -118,6 +122,7 @@ async function onPush(ev: RegistryEvent): Promise<void> {
             await ecr.send(new PutImageCommand({ repositoryName, ...untaggedByThisPush }));
             log(`PutImage ${repositoryName}@${untaggedByThisPush.imageDigest}: kept untagged after ${t.tag} moved`);
         }
+        await scanOnPush(repositoryName, t.digest!, t.mediaType || mediaType);
     } catch (e: any) {
         if (e?.name === "ImageAlreadyExistsException") {
             stats.alreadyExists++;
@@ -125,6 +130,20 @@ async function onPush(ev: RegistryEvent): Promise<void> {
             return;
         }
         throw e;
+    }
+}
+
+const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
+
+/** ECR's scan on push: a new image manifest in a repository with scanOnPush is scanned. */
+async function scanOnPush(repositoryName: string, digest: string, mediaType: string): Promise<void> {
+    if (INDEX_TYPES.has(mediaType)) {
+        return;
+    }
+    const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
+    if (described.repositories?.[0]?.imageScanningConfiguration?.scanOnPush === true) {
+        await ecr.send(new StartImageScanCommand({ repositoryName, imageId: { imageDigest: digest } }));
+        log(`StartImageScan ${repositoryName}@${digest} (scan on push)`);
     }
 }
 

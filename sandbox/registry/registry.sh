@@ -356,7 +356,8 @@ bridge_status() {
 
 _bridge_do_start() {
   [ -n "${AWS_ENDPOINT_URL_ECR:-}" ] || { echo "AWS_ENDPOINT_URL_ECR (moto) is not set"; return 1; }
-  local want; want="$(registry_url) $AWS_ENDPOINT_URL_ECR"
+  # Its code is part of what it runs as: a changed bridge.ts restarts it.
+  local want; want="$(registry_url) $AWS_ENDPOINT_URL_ECR $(sha256sum "$_REG_DIR/bridge.ts" | cut -c1-16)"
   if bridge_status && [ "$(cat "$SBX_RUN/bridge.target" 2>/dev/null)" = "$want" ]; then
     echo "already running, pid $(cat "$BRIDGE_PIDFILE") ($want)"; return 0
   fi
