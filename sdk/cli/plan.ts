@@ -207,9 +207,10 @@ function parseJson(text: string, source: string): unknown {
     try {
         return JSON.parse(text);
     } catch (error) {
-        const message = (error as Error).message;
+        // Node 22 appends its own "(line 3 column 6)"; one wording on every Node version.
+        const message = (error as Error).message.replace(/ \(line \d+ column \d+\)$/, "");
         const position = /at position (\d+)/.exec(message);
-        const where = position === null || /line \d+/.test(message) ? "" : ` (${lineAndColumn(text, Number(position[1]))})`;
+        const where = position === null ? "" : ` (${lineAndColumn(text, Number(position[1]))})`;
         throw new UserError(`${source} is not valid JSON: ${message}${where}.`);
     }
 }
