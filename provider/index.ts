@@ -1,6 +1,5 @@
-// The plugin entry: `pulumi package add` and the CLI start it through run-plugin, which requires the
-// package root (package.json `main`). It exports nothing: exported ComponentResource classes would make
-// the CLI's loader start its own inferred component host as well.
+// The provider plugin, started by package-entry.ts when Pulumi's run-plugin loads the package (how
+// `pulumi package add` and the CLI start it). Nothing is exported: see package-entry.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { EcrxProvider } from "./provider";
 import { routeEscapedFailures } from "./request-scope";

@@ -395,38 +395,46 @@ describe('import "ecrx" from a program', () => {
         }
     });
 
-    it("loads the compiled SDK, starts nothing, prints nothing and exits on its own", function () {
-        this.timeout(60_000);
-        const resultFile = path.join(programDir, "result.json");
-        const program = `
-            const fs = require("fs");
-            const ecrx = require("ecrx");
-            fs.writeFileSync(process.env.RESULT_FILE, JSON.stringify({
-                resolved: require.resolve("ecrx"),
-                exports: Object.keys(ecrx).sort(),
-                types: { Repository: typeof ecrx.Repository, Image: typeof ecrx.Image, buildAndPushImage: typeof ecrx.buildAndPushImage, lifecycle: typeof ecrx.lifecycle },
-                providerModules: Object.keys(require.cache).filter((file) => file.includes("/dist/provider/")),
-                activeResources: process.getActiveResourcesInfo(),
-            }));`;
-        const started = Date.now();
-        const child = spawnSync(process.execPath, ["-e", program], {
-            cwd: programDir,
-            env: { ...process.env, RESULT_FILE: resultFile },
-            encoding: "utf8",
-            timeout: 45_000,
-        });
-        const elapsed = Date.now() - started;
-        assert.equal(child.signal, null, `the program did not exit by itself within 45 s (killed after ${elapsed} ms)`);
-        assert.equal(child.status, 0, child.stderr);
-        assert.equal(child.stdout, "", "importing ecrx printed to stdout");
-        assert.equal(child.stderr, "", "importing ecrx printed to stderr");
+    // `import "ecrx"` resolves through package.json's `exports`; a require of the package folder by path
+    // through `main`, which run-plugin also loads to start the provider.
+    const IMPORTS = [
+        { label: 'require("ecrx")', specifier: "ecrx", resolved: path.join(ROOT, "dist", "sdk", "index.js") },
+        { label: "require(<path to ecrx>)", specifier: ROOT, resolved: path.join(ROOT, "dist", "provider", "package-entry.js") },
+    ];
+    for (const { label, specifier, resolved } of IMPORTS) {
+        it(`${label} loads the compiled SDK, starts nothing, prints nothing and exits on its own`, function () {
+            this.timeout(60_000);
+            const resultFile = path.join(programDir, "result.json");
+            const program = `
+                const fs = require("fs");
+                const ecrx = require(${JSON.stringify(specifier)});
+                fs.writeFileSync(process.env.RESULT_FILE, JSON.stringify({
+                    resolved: require.resolve(${JSON.stringify(specifier)}),
+                    exports: Object.keys(ecrx).sort(),
+                    types: { Repository: typeof ecrx.Repository, Image: typeof ecrx.Image, buildAndPushImage: typeof ecrx.buildAndPushImage, lifecycle: typeof ecrx.lifecycle },
+                    providerModules: Object.keys(require.cache).filter((file) => file.includes("/dist/provider/") && !file.endsWith("/package-entry.js")),
+                    activeResources: process.getActiveResourcesInfo(),
+                }));`;
+            const started = Date.now();
+            const child = spawnSync(process.execPath, ["-e", program], {
+                cwd: programDir,
+                env: { ...process.env, RESULT_FILE: resultFile },
+                encoding: "utf8",
+                timeout: 45_000,
+            });
+            const elapsed = Date.now() - started;
+            assert.equal(child.signal, null, `the program did not exit by itself within 45 s (killed after ${elapsed} ms)`);
+            assert.equal(child.status, 0, child.stderr);
+            assert.equal(child.stdout, "", "importing ecrx printed to stdout");
+            assert.equal(child.stderr, "", "importing ecrx printed to stderr");
 
-        const result = JSON.parse(fs.readFileSync(resultFile, "utf8"));
-        assert.equal(result.resolved, path.join(ROOT, "dist", "sdk", "index.js"));
-        assert.deepEqual(result.types, { Repository: "function", Image: "function", buildAndPushImage: "function", lifecycle: "object" });
-        assert.deepEqual(result.providerModules, [], "the provider entry was loaded");
-        // Only the stdio pipes, which @pulumi/pulumi itself opens by looking at process.stdout and stderr.
-        const leftBehind = result.activeResources.filter((r: string) => r !== "PipeWrap" && r !== "TTYWrap");
-        assert.deepEqual(leftBehind, [], "importing ecrx left sockets, servers or timers behind");
-    });
+            const result = JSON.parse(fs.readFileSync(resultFile, "utf8"));
+            assert.equal(result.resolved, resolved);
+            assert.deepEqual(result.types, { Repository: "function", Image: "function", buildAndPushImage: "function", lifecycle: "object" });
+            assert.deepEqual(result.providerModules, [], "the provider was loaded");
+            // Only the stdio pipes, which @pulumi/pulumi itself opens by looking at process.stdout and stderr.
+            const leftBehind = result.activeResources.filter((r: string) => r !== "PipeWrap" && r !== "TTYWrap");
+            assert.deepEqual(leftBehind, [], "importing ecrx left sockets, servers or timers behind");
+        });
+    }
 });

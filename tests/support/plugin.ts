@@ -19,7 +19,7 @@ import { MockEngine, WireValue } from "./mock-engine";
 
 /** The repository root: the folder `pulumi package add` points at. */
 export const ROOT = path.resolve(__dirname, "..", "..");
-const ENTRY = "dist/provider/index.js";
+const ENTRY = "dist/provider/package-entry.js";
 const RPC_DEADLINE_MS = 30_000;
 
 function newestMtime(dir: string, matches: (file: string) => boolean): number {
