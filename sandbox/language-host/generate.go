@@ -50,4 +50,3 @@ func generatePackage(req *pulumirpc.GeneratePackageRequest, generate sdkGenerato
 	}
 	return &pulumirpc.GeneratePackageResponse{Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
 }
-

@@ -1,15 +1,16 @@
-// Command pulumi-language-nodejs (also installed as pulumi-language-python) is the sandbox's language
-// host for Node.js and Python programs and plugins.
+// Command pulumi-language-nodejs (also installed as pulumi-language-python and pulumi-language-go) is
+// the sandbox's language host for Node.js, Python and Go programs, Node.js plugins, and the SDKs of all three.
 //
 // The module proxy this project can reach serves no version of Pulumi's own hosts
-// (github.com/pulumi/pulumi/sdk/{nodejs,python}/cmd/pulumi-language-*/v3 answer 403 for every
+// (github.com/pulumi/pulumi/sdk/{nodejs,python,go}/.../pulumi-language-*/v3 answer 403 for every
 // pseudo-version), so the sandbox builds this one. It speaks the engine's LanguageRuntime protocol and
 // starts programs through the SDKs' own entry points (@pulumi/pulumi's cmd/run and cmd/run-plugin, the
-// Python SDK's pulumi-language-python-exec) with the arguments and environment the official hosts
-// pass. Everything a program does after start-up (config, secrets, error reporting, resource
-// registration) is therefore the SDK's and the engine's own behaviour; only the launcher is ours. It
-// does not proxy the resource monitor, offer the deprecated synchronous-invoke pipes, run type
-// checkers, or generate SDKs.
+// Python SDK's pulumi-language-python-exec, the environment the Go SDK's pulumi.Run reads) with the
+// arguments and environment the official hosts pass. Everything a program does after start-up (config,
+// secrets, error reporting, resource registration) is therefore the SDK's and the engine's own
+// behaviour; only the launcher is ours. SDKs come from pulumi/pkg's own code generators (generate.go).
+// It does not proxy the resource monitor, offer the deprecated synchronous-invoke pipes or run type
+// checkers.
 package main
 
 import (
@@ -59,7 +60,7 @@ func main() {
 			fail(fmt.Errorf("could not start the engine health check: %w", err))
 		}
 	}
-	// One binary, two names: the engine starts pulumi-language-<runtime>.
+	// One binary, three names: the engine starts pulumi-language-<runtime>.
 	var host pulumirpc.LanguageRuntimeServer = &nodeHost{baseHost: base}
 	switch name := filepath.Base(os.Args[0]); {
 	case strings.HasSuffix(name, "-python"):
@@ -89,7 +90,7 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-// baseHost is what both runtimes answer alike.
+// baseHost is what every runtime answers alike.
 type baseHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	ctx           context.Context
