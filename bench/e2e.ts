@@ -6,7 +6,7 @@
 // language's SDK and host add. Not a test: it prints medians. BENCH_RUNS sets the rounds (default 3).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ProgramStack, REPO_ROOT, runInSandbox, sandboxEnv } from "../tests/e2e/support/sandbox";
+import { ProgramStack, REPO_ROOT, sandboxEnv } from "../tests/e2e/support/sandbox";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PHASES = ["preview", "first up", "no-op up", "destroy"] as const;
@@ -82,20 +82,17 @@ function main(): void {
 function languagePreviews(): void {
     const baseImage = sandboxEnv().ECRX_SANDBOX_BASE_IMAGE;
     const examples = path.join(REPO_ROOT, "examples");
-    const programs: Record<string, { dir: string; config?: Record<string, string>; install?: string[] }> = {
+    const programs: Record<string, { dir: string; config?: Record<string, string>; addsEcrxPackage?: boolean }> = {
         TypeScript: { dir: path.join(REPO_ROOT, "tests", "e2e", "programs", "twin"), config: { context: path.join(examples, "go", "app") } },
-        Python: { dir: path.join(examples, "python"), install: ["package", "add", REPO_ROOT] },
+        Python: { dir: path.join(examples, "python"), addsEcrxPackage: true },
         YAML: { dir: path.join(examples, "yaml") },
     };
     const stacks: Record<string, ProgramStack> = {};
     try {
         for (const [language, program] of Object.entries(programs)) {
             stacks[language] = ProgramStack.create(program.dir, { stack: "bench-preview", config: { baseImage, "ecrx:buildOnPreview": "false", ...program.config } });
-            if (program.install !== undefined) {
-                const install = runInSandbox("pulumi", program.install, stacks[language].dir);
-                if (install.code !== 0) {
-                    throw new Error(`pulumi ${program.install.join(" ")} for ${language} failed:\n${install.output}`);
-                }
+            if (program.addsEcrxPackage) {
+                stacks[language].addEcrxPackage();
             }
             stacks[language].pulumiOk(["preview"]); // Warm: first runs compile and load caches.
         }

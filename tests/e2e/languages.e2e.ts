@@ -165,7 +165,7 @@ describe("10. other languages on the real engine", function () {
 
         it("Python: pulumi package add generates and installs pulumi_ecrx; the snake_case dicts deploy", async () => {
             const stack = stackOf(path.join(EXAMPLES, "python"));
-            const added = ok(runInSandbox("pulumi", ["package", "add", REPO_ROOT], stack.dir), "pulumi package add");
+            const added = stack.addEcrxPackage();
             assert.match(added.output, /import pulumi_ecrx as ecrx/);
             deployed.python = await deploy(stack);
         });
@@ -173,7 +173,7 @@ describe("10. other languages on the real engine", function () {
         it("Go: pulumi package add writes the module's replace; the structs deploy", async () => {
             const stack = stackOf(path.join(EXAMPLES, "go"));
             addStandInSdks(stack, "go");
-            const added = ok(runInSandbox("pulumi", ["package", "add", REPO_ROOT], stack.dir), "pulumi package add");
+            const added = stack.addEcrxPackage();
             assert.match(added.output, /import "github\.com\/ecrx\/ecrx\/sdk\/go\/ecrx"/);
             assert.match(fs.readFileSync(path.join(stack.dir, "go.mod"), "utf8"), /^replace github\.com\/ecrx\/ecrx\/sdk\/go => \.\/sdks\/ecrx$/m);
             deployed.go = await deploy(stack);
@@ -182,7 +182,7 @@ describe("10. other languages on the real engine", function () {
         it("Java: the generated SDK compiles with Maven against com.pulumi:pulumi; the builders deploy", async () => {
             const stack = stackOf(path.join(EXAMPLES, "java"));
             addStandInSdks(stack, "java");
-            ok(runInSandbox("pulumi", ["package", "add", REPO_ROOT], stack.dir), "pulumi package add");
+            stack.addEcrxPackage();
             assert.ok(fs.existsSync(path.join(stack.dir, "target", "classes", "com", "ecrx", "ecrx", "Repository.class")), "Maven compiled the SDK");
             deployed.java = await deploy(stack);
         });
@@ -230,7 +230,7 @@ describe("10. other languages on the real engine", function () {
         it("Python's args classes and TypedDicts emit the dicts' policy text", () => {
             const stack = ProgramStack.create(path.join(PROGRAMS, "python-forms"));
             try {
-                ok(runInSandbox("pulumi", ["package", "add", REPO_ROOT], stack.dir), "pulumi package add");
+                stack.addEcrxPackage();
                 stack.up();
                 const outputs = stack.outputs();
                 const expected = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["prod"],"countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},' +
@@ -253,7 +253,7 @@ describe("10. other languages on the real engine", function () {
         it("Python: each property path and reason, once, and nothing registered", () => {
             const stack = ProgramStack.create(path.join(PROGRAMS, "python-invalid"));
             try {
-                ok(runInSandbox("pulumi", ["package", "add", REPO_ROOT], stack.dir), "pulumi package add");
+                stack.addEcrxPackage();
                 const preview = stack.pulumi(["preview"]);
                 assert.notEqual(preview.code, 0);
                 // The engine shows the error once under Diagnostics and once in the progress lines above;

@@ -155,6 +155,15 @@ export class ProgramStack {
         return result;
     }
 
+    /** `pulumi package add` of this repository, as a user of another language installs ecrx; fails with its output. */
+    addEcrxPackage(): CommandResult {
+        const added = runInSandbox("pulumi", ["package", "add", REPO_ROOT], this.dir);
+        if (added.code !== 0) {
+            throw new Error(`pulumi package add ${REPO_ROOT} exited with ${added.code}:\n${added.output}`);
+        }
+        return added;
+    }
+
     up(): CommandResult {
         return this.pulumiOk(["up", "--yes", "--skip-preview"]);
     }
