@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
-import { discoverInUse } from "../sdk/cli/in-use";
+import { discoverInUse } from "../cli/in-use";
 import { PolicyDocument } from "../sdk/lifecycle/types";
 import { DUMMY_CREDENTIALS, isolatedAwsEnv, runCli } from "../tests/support/cli";
 import { FakeImage, startFakeEcr } from "../tests/support/fake-ecr";

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The `ecrx` command: runs the compiled CLI (`npm run build` writes dist/; the published package ships it).
-require("../dist/sdk/cli/main.js").runAsProcess();
+require("../dist/cli/main.js").runAsProcess();

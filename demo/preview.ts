@@ -14,7 +14,7 @@ import {
 } from "../tests/support/mocks";
 import { loadExample } from "./example-loader";
 import { DOCKER_BUILD_IMAGE, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "../tests/support/tokens";
-import { isRecord } from "../sdk/errors";
+import { isRecord } from "../sdk/validation/errors";
 
 const EXAMPLE = "ecs-fargate";
 const SAMPLE_IMAGES = path.join(__dirname, "sample-images.json");

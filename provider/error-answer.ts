@@ -2,7 +2,7 @@
 // the message otherwise; secrets masked, and bounded in size, because gRPC carries both in headers that it
 // caps at 8 KB: a larger error wedges the channel instead of reaching the user.
 import * as pulumi from "@pulumi/pulumi";
-import { clipText, ValidationError } from "../sdk/errors";
+import { clipText, ValidationError } from "../sdk/validation/errors";
 import { invalidInputs } from "../sdk/inputs";
 
 // Both travel twice (grpc-message, and base64 in grpc-status-details-bin): about 6 KB at most in all.

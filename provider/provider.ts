@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { clipText, describeValue, withSecretValues } from "../sdk/errors";
+import { clipText, describeValue, withSecretValues } from "../sdk/validation/errors";
 import { checkImageArgs, Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
 import { invalidInputs } from "../sdk/inputs";
 import { buildSettingsOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
 import { scanGateProvider, ScanGateInputs } from "../sdk/scan-gate/provider";
-import { SCAN_GATE_TYPE, serveScanGatesFromPlugin } from "../sdk/scan-gate/resource";
+import { SCAN_GATE_TYPE, serveScanGatesFromPlugin } from "../sdk/scan-gate-resource";
 import { answerError } from "./error-answer";
 import { runIsolated } from "./request-scope";
 import { resolveInputs } from "./wire-inputs";

@@ -2,7 +2,7 @@
 // only check once they resolve: too late, children would be registered by then. The engine sends them
 // resolved already (or unknown, in a preview), so the provider resolves them first and checks the values.
 import * as pulumi from "@pulumi/pulumi";
-import { leavesOf } from "../sdk/errors";
+import { leavesOf } from "../sdk/validation/errors";
 
 export interface ResolvedInputs {
     /** The inputs with every known Output replaced by its value; unknown ones stay Outputs (the checks skip those). */

@@ -4,14 +4,14 @@ import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import {
     CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
-} from "./image-plan";
-import { describeValue } from "./errors";
-import { IMAGE_ARGUMENT_SHAPES } from "./image-argument-shapes";
+} from "./validation/image-plan";
+import { describeValue } from "./validation/errors";
+import { IMAGE_ARGUMENT_SHAPES } from "./validation/image-argument-shapes";
 import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
-import { isKnown, UNKNOWN } from "./known";
+import { isKnown, UNKNOWN } from "./validation/known";
 import { buildSettingsOf, isEcrxRepository, Repository } from "./repository";
-import { canAutoName } from "./repository-settings";
-import { registerScanGate, ScanGateResult } from "./scan-gate/resource";
+import { canAutoName } from "./validation/repository-settings";
+import { registerScanGate, ScanGateResult } from "./scan-gate-resource";
 import { isExpired, scanGatePolicy } from "./scan-gate/settings";
 import { ScanFindings, ScanGateArgs } from "./scan-gate/types";
 

@@ -3,7 +3,7 @@
 import * as lifecycle from "./lifecycle";
 
 export { lifecycle };
-export { ValidationError, ValidationProblem } from "./errors";
+export { ValidationError, ValidationProblem } from "./validation/errors";
 export { Repository, RepositoryArgs, RepositoryAccess, RepositoryEncryption, ImageTagMutability } from "./repository";
 export { Image, ImageArgs, ImageSsh, RegistryCredentials, RepositoryImageArgs, buildAndPushImage } from "./image";
 export {

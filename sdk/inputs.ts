@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { leavesOf, ValidationError, ValidationProblem, withSecretValues } from "./errors";
-import { Known, UNKNOWN } from "./known";
+import { leavesOf, ValidationError, ValidationProblem, withSecretValues } from "./validation/errors";
+import { Known, UNKNOWN } from "./validation/known";
 
 /** True when the value, or anything inside it, is an Output or a Promise: known only at deployment. */
 export function containsUnknowns(value: unknown): boolean {

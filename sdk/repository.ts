@@ -3,8 +3,8 @@ import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
 import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
-import { describeValue, ProblemList } from "./errors";
-import { isKnown, UNKNOWN } from "./known";
+import { describeValue, ProblemList } from "./validation/errors";
+import { isKnown, UNKNOWN } from "./validation/known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
 import {
     autoNameBase,
@@ -13,9 +13,9 @@ import {
     RepositoryEncryptionPlain,
     RepositorySettingsView,
     SETTING_NAMES,
-} from "./repository-settings";
+} from "./validation/repository-settings";
 
-export { ImageTagMutability } from "./repository-settings";
+export { ImageTagMutability } from "./validation/repository-settings";
 
 /** Who may use the repository. Each list yields one least-privilege statement of the repository policy. */
 export interface RepositoryAccess {

@@ -161,7 +161,7 @@ describe("ecrx lifecycle plan under faults and hostile input", function () {
         it("a closed stdout (| head) ends quietly, without an EPIPE stack", async () => {
             const many = file("many.json", JSON.stringify(Array.from({ length: 20000 }, (_, i) => ({ imageDigest: digest(i + 1), imageTags: [`v${i}`], imagePushedAt: 1_700_000_000 + i }))));
             const policy = file("p.json", JSON.stringify(POLICY));
-            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "sdk/cli/main.ts"),
+            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "cli/main.ts"),
                 "lifecycle", "plan", "--policy", policy, "--images", many, "--now", NOW], { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "pipe"] });
             let stderr = "";
             child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });

@@ -3,9 +3,9 @@
 // image references to one repository's digests: tags, digests, index children, other registries.
 import { strict as assert } from "node:assert";
 import { ImageUser, LifecycleImage, PolicyDocument, simulate, ValidationError } from "../sdk/lifecycle";
-import { matchReferences } from "../sdk/cli/in-use/match";
-import { parseImageReference } from "../sdk/cli/in-use/reference";
-import { FoundReference } from "../sdk/cli/in-use/source";
+import { matchReferences } from "../cli/in-use/match";
+import { parseImageReference } from "../cli/in-use/reference";
+import { FoundReference } from "../cli/in-use/source";
 
 const NOW = "2025-06-01T00:00:00Z";
 const digest = (character: string) => `sha256:${character.repeat(64)}`;

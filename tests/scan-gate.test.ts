@@ -2,7 +2,7 @@
 // wait for ECR's scan against the fake ECR API in both answer shapes, with the states that break the SDK's waiter.
 import { strict as assert } from "node:assert";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { ProblemList, ValidationError } from "../sdk/errors";
+import { ProblemList, ValidationError } from "../sdk/validation/errors";
 import { runScanGate, ScanGateInputs } from "../sdk/scan-gate/provider";
 import { Clock, ScanGateError } from "../sdk/scan-gate/scan";
 import { checkScanGate, ignoreEndsAt, isExpired, parseDuration, ScanGatePolicy, scanGatePolicy } from "../sdk/scan-gate/settings";

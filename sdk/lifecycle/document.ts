@@ -1,4 +1,4 @@
-import { checkKnownKeys, describeValue, isRecord, isStringList, joinPath, ProblemList } from "../errors";
+import { checkKnownKeys, describeValue, isRecord, isStringList, joinPath, ProblemList } from "../validation/errors";
 import {
     CountType,
     MAX_POLICY_NUMBER,

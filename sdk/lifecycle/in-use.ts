@@ -1,4 +1,4 @@
-import { describeValue, isRecord, joinPath, ProblemList } from "../errors";
+import { describeValue, isRecord, joinPath, ProblemList } from "../validation/errors";
 
 // What runs an image: the simulator cannot see workloads, so callers tell it, and it names them in the
 // reasons of the images a rule would expire or archive.

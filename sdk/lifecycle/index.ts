@@ -6,4 +6,4 @@ export { simulate, isIndexMediaType } from "./simulate";
 export type { ImageStatus, LifecycleImage, SimulateOptions, SimulatedAction, SimulatedImage, SimulationResult } from "./simulate";
 export type { Timestamp } from "./time";
 export type { ImageUser, InUseMap } from "./in-use";
-export { ValidationError, ValidationProblem } from "../errors";
+export { ValidationError, ValidationProblem } from "../validation/errors";

@@ -1,4 +1,4 @@
-import { describeValue, isRecord, isStringList, joinPath, ProblemList } from "../errors";
+import { describeValue, isRecord, isStringList, joinPath, ProblemList } from "../validation/errors";
 import { parsePolicyDocument, policyNotes, storageClassOf } from "./document";
 import { describeUsers, ImageUser, InUseMap, readInUse } from "./in-use";
 import { compileTagPattern } from "./tag-pattern";

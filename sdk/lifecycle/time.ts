@@ -1,4 +1,4 @@
-import { describeValue } from "../errors";
+import { describeValue } from "../validation/errors";
 
 /** A point in time as ECR tools print it: an ISO 8601 string (AWS CLI v2), epoch seconds (CLI v1, the JSON API) or a Date (the SDK). */
 export type Timestamp = string | number | Date;

@@ -3,7 +3,7 @@
 // dynamic provider of TypeScript programs, which loads this module from the installed package by name, so
 // the state holds no gate code and no credentials. No Pulumi imports.
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { parseRepositoryUrl } from "../image-plan";
+import { parseRepositoryUrl } from "../validation/image-plan";
 import { shortDigest } from "../lifecycle/simulate";
 import { Clock, readScans, ScanGateError, systemClock } from "./scan";
 import { ScanGatePolicy } from "./settings";

@@ -1,5 +1,5 @@
 // Checks `Image.scanGate` and turns it into the policy the gate runs with. Pure: no Pulumi, no AWS.
-import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../errors";
+import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../validation/errors";
 import { ScanGateArgs, ScanGateIgnore, ScanGateSeverity, ScanSeverityCounts } from "./types";
 
 export const GATE_SEVERITIES: readonly ScanGateSeverity[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { main } from "../../sdk/cli/main";
+import { main } from "../../cli/main";
 
 export interface CliRun {
     code: number;
@@ -28,7 +28,7 @@ const REPO_ROOT = path.resolve(__dirname, "../..");
 /** Runs `ecrx` as its own `node` process, to prove the real exit code and streams. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
     return new Promise((resolve) => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "sdk/cli/main.ts"), ...args],
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "cli/main.ts"), ...args],
             { cwd: REPO_ROOT, env }, (error, stdout, stderr) => {
                 resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
             });

@@ -2,8 +2,8 @@
 // the gate has passed. Inside the ecrx provider plugin it is `ecrx:index:ScanGate`, a resource of that same
 // plugin; in a TypeScript program it is a dynamic resource, because the program runs without the plugin.
 import * as pulumi from "@pulumi/pulumi";
-import type { ScanGateInputs } from "./provider";
-import { ScanFindings } from "./types";
+import type { ScanGateInputs } from "./scan-gate/provider";
+import { ScanFindings } from "./scan-gate/types";
 
 export const SCAN_GATE_TYPE = "ecrx:index:ScanGate";
 /** The package export the dynamic provider loads at run time (package.json `exports`). */

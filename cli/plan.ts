@@ -1,10 +1,10 @@
 // `ecrx lifecycle plan`: gather a policy and the images (from files, or live from ECR), simulate, print.
-import { isRecord, ValidationError } from "../errors";
-import { parsePolicyText } from "../lifecycle/document";
-import { describeUser, ImageUser } from "../lifecycle/in-use";
-import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../lifecycle/simulate";
-import { compileTagPattern } from "../lifecycle/tag-pattern";
-import { PolicyDocument } from "../lifecycle/types";
+import { isRecord, ValidationError } from "../sdk/validation/errors";
+import { parsePolicyText } from "../sdk/lifecycle/document";
+import { describeUser, ImageUser } from "../sdk/lifecycle/in-use";
+import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../sdk/lifecycle/simulate";
+import { compileTagPattern } from "../sdk/lifecycle/tag-pattern";
+import { PolicyDocument } from "../sdk/lifecycle/types";
 import type { PreviewComparison, PreviewSettings } from "./aws-preview";
 import type { Denial, InUseOptions } from "./in-use";
 import { readInputFile } from "./input-file";

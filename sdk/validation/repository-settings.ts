@@ -2,8 +2,8 @@ import { buildRepositoryPolicy, RepositoryAccessPlain } from "./access";
 import { checkShape, object, oneOf, string } from "./argument-shapes";
 import { describeValue, joinPath, ProblemList, ValidationError } from "./errors";
 import { isKnown, Known, UNKNOWN } from "./known";
-import { translatePolicy } from "./lifecycle/policy";
-import { LifecyclePolicyArgs } from "./lifecycle/types";
+import { translatePolicy } from "../lifecycle/policy";
+import { LifecyclePolicyArgs } from "../lifecycle/types";
 
 export type ImageTagMutability = "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
 export const IMAGE_TAG_MUTABILITIES: ImageTagMutability[] = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];

@@ -1,6 +1,6 @@
 // From the references workloads make to the digests of one repository they keep in use.
-import { describeUser, ImageUser } from "../../lifecycle/in-use";
-import { shortDigest } from "../../lifecycle/simulate";
+import { describeUser, ImageUser } from "../../sdk/lifecycle/in-use";
+import { shortDigest } from "../../sdk/lifecycle/simulate";
 import { EcrRepositoryId, namesRepository, parseImageReference } from "./reference";
 import { FoundReference } from "./source";
 

@@ -1,6 +1,6 @@
-import type { InUseMap } from "../lifecycle/in-use";
-import { shortDigest, SimulatedAction, SimulationResult } from "../lifecycle/simulate";
-import { parseTimestamp } from "../lifecycle/time";
+import type { InUseMap } from "../sdk/lifecycle/in-use";
+import { shortDigest, SimulatedAction, SimulationResult } from "../sdk/lifecycle/simulate";
+import { parseTimestamp } from "../sdk/lifecycle/time";
 import { printable } from "./terminal-text";
 
 const HEADERS = ["DIGEST", "TAGS", "PUSHED", "ACTION", "RULE", "REASON"];

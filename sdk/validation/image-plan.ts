@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { describeValue, joinPath, ProblemList } from "./errors";
 import { checkImageArgumentShapes } from "./image-argument-shapes";
 import { isKnown, Known } from "./known";
-import { compileTagPattern } from "./lifecycle/tag-pattern";
+import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { isRepositoryName } from "./repository-settings";
-import { checkScanGate } from "./scan-gate/settings";
+import { checkScanGate } from "../scan-gate/settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
