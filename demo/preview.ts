@@ -10,10 +10,11 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { lifecycle } from "../sdk";
 import { shortDigest } from "../sdk/lifecycle/simulate";
 import {
-    FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, isSecretOutput, isSecretWrapper, MockCloud, Registration, settle, valueOf,
-} from "../tests/support/mocks";
+    DOCKER_BUILD_IMAGE, EcrMocks, FAKE_ACCOUNT, FAKE_REGION, isKnownOutput, isSecretOutput, isSecretWrapper, LIFECYCLE_POLICY, Registration,
+    REPOSITORY_COMPONENT, settle, valueOf,
+} from "../sdk/testing";
+import { ExampleCloud } from "./example-cloud";
 import { loadExample } from "./example-loader";
-import { DOCKER_BUILD_IMAGE, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "../tests/support/tokens";
 import { isRecord } from "../sdk/validation/errors";
 
 const EXAMPLE = "ecs-fargate";
@@ -89,7 +90,7 @@ function resourceTree(registrations: Registration[]): string[] {
     ];
 }
 
-function lifecyclePolicySection(cloud: MockCloud): { lines: string[]; policy?: lifecycle.PolicyDocument } {
+function lifecyclePolicySection(cloud: EcrMocks): { lines: string[]; policy?: lifecycle.PolicyDocument } {
     const repository = cloud.ofType(REPOSITORY_COMPONENT).find((r) => r.parent === undefined);
     const policyResource = cloud.ofType(LIFECYCLE_POLICY).find((r) => repository !== undefined && r.parent === repository.urn);
     const text = policyResource?.wireInputs?.policy;
@@ -103,7 +104,7 @@ function lifecyclePolicySection(cloud: MockCloud): { lines: string[]; policy?: l
     };
 }
 
-function dockerBuildSection(cloud: MockCloud): string[] {
+function dockerBuildSection(cloud: EcrMocks): string[] {
     return cloud.ofType(DOCKER_BUILD_IMAGE).flatMap((image) => {
         const inputs = image.wireInputs ?? {};
         const dockerfile = isRecord(inputs.dockerfile) ? inputs.dockerfile : {};
@@ -121,7 +122,7 @@ function dockerBuildSection(cloud: MockCloud): string[] {
     });
 }
 
-function containerImageSection(cloud: MockCloud): string[] {
+function containerImageSection(cloud: EcrMocks): string[] {
     return cloud.ofType(TASK_DEFINITION).flatMap((task) => {
         const definitions = task.wireInputs?.containerDefinitions;
         if (typeof definitions !== "string" || definitions === unknownValue) {
@@ -188,7 +189,7 @@ function heading(title: string): string[] {
 async function main(): Promise<void> {
     const { now } = parseArguments(process.argv.slice(2));
     // The runtime must be mocked before the program (and the SDK it imports) is loaded.
-    const cloud = installMocks({ preview: true });
+    const cloud = new ExampleCloud({ preview: true }).install();
     const exports = loadExample(EXAMPLE);
     await settle();
 

@@ -129,7 +129,7 @@ function ecrLogin(host: pulumi.Input<string>, registryId: pulumi.Input<string>, 
         }
         return value;
     });
-    return { address: pulumi.output(host), username: required("userName"), password: pulumi.secret(required("password")) };
+    return { address: pulumi.output(host), username: pulumi.unsecret(required("userName")), password: pulumi.secret(required("password")) };
 }
 
 /** A cloud answer the Image builds names from; a missing one would become "undefined/build-cache". */

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockCloud, settle } from "./support/mocks";
+import { settle } from "../sdk/testing";
+import { installMocks, MockCloud } from "./support/mocks";
 import { quiesce, UnhandledRejections } from "./support/rejections";
 import { DOCKER_BUILD_IMAGE, ECR_REPOSITORY, GET_AUTHORIZATION_TOKEN, LIFECYCLE_POLICY, REPOSITORY_POLICY } from "./support/tokens";
 

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadExample, REPO_ROOT } from "../demo/example-loader";
 import { buildPolicy, simulate } from "../sdk/lifecycle";
-import { FAKE_PASSWORD } from "./support/mocks";
+import { FAKE_PASSWORD } from "../sdk/testing";
 
 interface Run {
     code: number | null;

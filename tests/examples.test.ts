@@ -8,7 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
 import { exampleEntry, EXAMPLES_DIR, loadExample, REPO_ROOT, SDK_ENTRY, TYPESCRIPT_EXAMPLES, TypeScriptExample } from "../demo/example-loader";
 import { buildPolicy } from "../sdk/lifecycle";
-import { FAKE_ACCOUNT, FAKE_DEFAULT_SUBNETS, FAKE_REGION, installMocks, MockCloud, Registration, settle, valueOf } from "./support/mocks";
+import { FAKE_ACCOUNT, FAKE_REGION, Registration, settle, valueOf } from "../sdk/testing";
+import { FAKE_DEFAULT_SUBNETS } from "../demo/example-cloud";
+import { installMocks, MockCloud } from "./support/mocks";
 import { DOCKER_BUILD_IMAGE, ECR_REPOSITORY, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT, REPOSITORY_POLICY } from "./support/tokens";
 
 const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";

@@ -18,7 +18,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Image, Repository } from "../sdk";
 import { LifecycleImage, simulate, SimulationResult } from "../sdk/lifecycle";
-import { fakeDigest, installMocks, isSecretWrapper, MockCloud, settle, valueOf } from "./support/mocks";
+import { fakeDigest, isSecretWrapper, settle, valueOf } from "../sdk/testing";
+import { installMocks, MockCloud } from "./support/mocks";
 import { DOCKER_BUILD_IMAGE, LIFECYCLE_POLICY } from "./support/tokens";
 
 type Ecrx = typeof import("../sdk");

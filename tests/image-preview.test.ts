@@ -8,7 +8,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Image } from "../sdk";
 import { UNKNOWN } from "./support/mock-engine";
-import { FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, MockCloud, plainOccurrences, settle, valueOf } from "./support/mocks";
+import { FAKE_ACCOUNT, FAKE_REGION, isKnownOutput, plainOccurrences, settle, valueOf } from "../sdk/testing";
+import { installMocks, MockCloud } from "./support/mocks";
 
 type Ecrx = typeof import("../sdk");
 

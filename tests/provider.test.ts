@@ -12,7 +12,7 @@ import {
     FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, MockEngine, outputValue, RegisteredResource, RESOURCE_SIGNATURE, resourceReference, secret,
     SECRET_KEY, UNKNOWN, WireValue,
 } from "./support/mock-engine";
-import { plainOccurrences } from "./support/mocks";
+import { plainOccurrences } from "../sdk/testing";
 import { ensureBuilt, PluginProcess, ROOT, withPluginFixture } from "./support/plugin";
 import { BUILD_AND_PUSH_IMAGE, DOCKER_BUILD_IMAGE, ECR_REPOSITORY, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "./support/tokens";
 

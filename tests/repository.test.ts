@@ -5,7 +5,8 @@ import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RepositoryArgs } from "../sdk/repository";
-import { FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, Registration, settle, valueOf } from "./support/mocks";
+import { FAKE_ACCOUNT, FAKE_REGION, isKnownOutput, Registration, settle, valueOf } from "../sdk/testing";
+import { installMocks } from "./support/mocks";
 import { quiesce, UnhandledRejections } from "./support/rejections";
 import { ECR_REPOSITORY, LIFECYCLE_POLICY, REPOSITORY_COMPONENT, REPOSITORY_POLICY } from "./support/tokens";
 

@@ -10,7 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { scanGateProvider } from "../sdk/scan-gate/provider";
 import { scanGatePolicy } from "../sdk/scan-gate/settings";
 import { FakeEcr, FakeRepository, FakeScanState, startFakeEcr } from "./support/fake-ecr";
-import { FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, MockCloud, settle, valueOf } from "./support/mocks";
+import { FAKE_ACCOUNT, FAKE_REGION, isKnownOutput, settle, valueOf } from "../sdk/testing";
+import { installMocks, MockCloud } from "./support/mocks";
 import { ensureBuilt, ROOT } from "./support/plugin";
 import { quiesce, UnhandledRejections } from "./support/rejections";
 

@@ -10,7 +10,9 @@ import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
-import { FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, fakeDigest, fakeInvokeAnswer, SECRET_KEY, SECRET_SIGNATURE } from "./mocks";
+import { FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, SECRET_KEY, SECRET_SIGNATURE } from "../../sdk/testing";
+import { defaultNetworkAnswer } from "../../demo/example-cloud";
+import { imageAnswer, invokeAnswer, repositoryAnswer } from "../../sdk/testing/answers";
 
 export { FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, SECRET_KEY, SECRET_SIGNATURE };
 
@@ -345,16 +347,16 @@ export class MockEngine {
                 const repositoryName = inputs.name ?? `${name}-${autonameSuffix(name)}`;
                 const region = inputs.region ?? FAKE_REGION;
                 const known = !isWireUnknown(repositoryName) && !isWireUnknown(region);
-                const url = known ? `${FAKE_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${repositoryName}` : UNKNOWN;
+                const answer = repositoryAnswer({ account: FAKE_ACCOUNT, region }, repositoryName);
                 return {
                     id: this.dryRun ? "" : repositoryName,
                     outputs: {
                         ...inputs,
                         name: repositoryName,
                         region,
-                        arn: computed(known ? `arn:aws:ecr:${region}:${FAKE_ACCOUNT}:repository/${repositoryName}` : UNKNOWN),
-                        registryId: computed(FAKE_ACCOUNT),
-                        repositoryUrl: computed(url),
+                        arn: computed(known ? answer.arn : UNKNOWN),
+                        registryId: computed(answer.registryId),
+                        repositoryUrl: computed(known ? answer.repositoryUrl : UNKNOWN),
                     },
                 };
             }
@@ -368,10 +370,8 @@ export class MockEngine {
                 if (this.dryRun) {
                     return { id: "", outputs: { ...inputs, digest: UNKNOWN, ref: UNKNOWN } };
                 }
-                const digest = fakeDigest(JSON.stringify(inputs.tags ?? []) + JSON.stringify(inputs.context ?? {}));
-                const firstTag = Array.isArray(inputs.tags) && typeof inputs.tags[0] === "string" ? inputs.tags[0] : name;
-                const repository = firstTag.replace(/:[^:/]*$/, "");
-                return { id: digest, outputs: { ...inputs, digest, ref: `${repository}@${digest}` } };
+                const answer = imageAnswer(inputs, name);
+                return { id: answer.digest, outputs: { ...inputs, ...answer } };
             }
             default:
                 return { id: this.dryRun ? "" : `${name}-id`, outputs: { ...inputs } };
@@ -383,7 +383,8 @@ export class MockEngine {
         const args = toJs(request.getArgs());
         this.invokes.push({ token, args, provider: request.getProvider(), version: request.getVersion() });
         const answer = (value: Record<string, WireValue>) => new resproto.ResourceInvokeResponse().setReturn(structproto.Struct.fromJavaScript(value));
-        const fake = fakeInvokeAnswer(token, args);
+        // The same account as the mocks', with secrets in plain text as a provider answers the SDK.
+        const fake = invokeAnswer({ account: FAKE_ACCOUNT, region: FAKE_REGION }, token, args) ?? defaultNetworkAnswer(token, args);
         if (fake !== undefined) {
             return answer(fake);
         }

@@ -1,4 +1,4 @@
-import { settle } from "./mocks";
+import { settle } from "../../sdk/testing";
 
 /**
  * Collects rejections nobody handled. An argument that fails its check only when it resolves makes the
