@@ -2,6 +2,7 @@
 // the other AWS resources and data sources the examples use, answered for the same account and region.
 import * as pulumi from "@pulumi/pulumi";
 import { EcrMocks, FAKE_ACCOUNT, FAKE_REGION } from "../sdk/testing";
+import { physicalName } from "../sdk/testing/answers";
 
 export const FAKE_DEFAULT_VPC = "vpc-0defa017000000000";
 export const FAKE_DEFAULT_SUBNETS = ["subnet-0a00000000000000a", "subnet-0b00000000000000b", "subnet-0c00000000000000c"];
@@ -52,11 +53,6 @@ function exampleResourceState(type: string, name: string, inputs: Record<string,
         default:
             return undefined;
     }
-}
-
-/** The name the provider gives a resource: the one asked for, or the resource name plus a (fixed) random suffix. */
-function physicalName(name: string, inputs: Record<string, any>): string {
-    return inputs.name ?? `${name}-abc1234`;
 }
 
 /** The default VPC and its subnets, which the ECS example looks up. */

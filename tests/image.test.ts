@@ -9,7 +9,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImageArgs, RepositoryImageArgs } from "../sdk";
 import type { RepositoryArgs } from "../sdk/repository";
-import { FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, fakeDigest, isSecretWrapper, plainOccurrences, Registration, SECRET_KEY, SECRET_SIGNATURE, settle, valueOf } from "../sdk/testing";
+import {
+    FAKE_ACCOUNT, FAKE_PASSWORD, FAKE_REGION, fakeDigest, isSecretWrapper, plainOccurrences, Registration, SECRET_KEY, SECRET_SIGNATURE, settle,
+    valueOf,
+} from "../sdk/testing";
 import { installMocks, MockCloud } from "./support/mocks";
 import { quiesce, UnhandledRejections } from "./support/rejections";
 import { DOCKER_BUILD_IMAGE, ECR_REPOSITORY, GET_AUTHORIZATION_TOKEN, IMAGE_COMPONENT, LIFECYCLE_POLICY, REPOSITORY_COMPONENT } from "./support/tokens";

@@ -19,6 +19,14 @@ export const FAKE_REGION = "us-west-2";
 /** The password in the ECR token the mocks hand out: a test can check that it never appears in plain text. */
 export const FAKE_PASSWORD = "ecr-password-that-must-stay-secret";
 
+/** The suffix the mocks give an auto-named resource, where Pulumi's auto-naming adds a random one. */
+const AUTONAME_SUFFIX = "abc1234";
+
+/** The name the provider gives a resource: the one asked for, or the resource name plus the suffix. */
+export function physicalName(name: string, inputs: Record<string, any>): string {
+    return inputs.name ?? `${name}-${AUTONAME_SUFFIX}`;
+}
+
 /** The ECR host of an account's registry in a region. */
 export function registryHost(where: AccountRegion): string {
     return `${where.account}.dkr.ecr.${where.region}.amazonaws.com`;

@@ -1,6 +1,6 @@
 // Pulumi mocks that stand in for ECR and docker-build, and record what the program registered.
 import * as pulumi from "@pulumi/pulumi";
-import { AccountRegion, FAKE_ACCOUNT, FAKE_REGION, imageAnswer, invokeAnswer, policyAnswer, repositoryAnswer } from "./answers";
+import { AccountRegion, FAKE_ACCOUNT, FAKE_REGION, imageAnswer, invokeAnswer, physicalName, policyAnswer, repositoryAnswer } from "./answers";
 import { settle } from "./outputs";
 import { recordRegistration, Registration, watchRegistrationRequests } from "./registration";
 import { DOCKER_BUILD_IMAGE, ECR_REPOSITORY, GET_AUTHORIZATION_TOKEN, LIFECYCLE_POLICY, REPOSITORY_POLICY } from "./types";
@@ -22,9 +22,6 @@ export interface Invocation {
     token: string;
     inputs: Record<string, any>;
 }
-
-/** The suffix the mocks give an auto-named resource; Pulumi's auto-naming adds a random one. */
-const AUTONAME_SUFFIX = "abc1234";
 
 /**
  * Mocks for `pulumi.runtime.setMocks` that answer as ECR and docker-build would: repositories with their ARN
@@ -113,7 +110,7 @@ export class EcrMocks implements pulumi.runtime.Mocks {
         const where: AccountRegion = { account: this.account, region: inputs.region ?? this.region };
         switch (type) {
             case ECR_REPOSITORY: {
-                const repositoryName = inputs.name ?? `${name}-${AUTONAME_SUFFIX}`;
+                const repositoryName = physicalName(name, inputs);
                 return { ...inputs, name: repositoryName, region: where.region, ...repositoryAnswer(where, repositoryName) };
             }
             case LIFECYCLE_POLICY:
