@@ -383,7 +383,7 @@ export class MockEngine {
         const args = toJs(request.getArgs());
         this.invokes.push({ token, args, provider: request.getProvider(), version: request.getVersion() });
         const answer = (value: Record<string, WireValue>) => new resproto.ResourceInvokeResponse().setReturn(structproto.Struct.fromJavaScript(value));
-        // The same account as the mocks', with secrets in plain text as a provider answers the SDK.
+        // The same account as the mocks'; the token's password in plain text, so that ecrx must make it secret itself.
         const fake = invokeAnswer({ account: FAKE_ACCOUNT, region: FAKE_REGION }, token, args) ?? defaultNetworkAnswer(token, args);
         if (fake !== undefined) {
             return answer(fake);
