@@ -16,6 +16,7 @@ export function readSchema(): any {
 export interface SchemaProperty {
     required: boolean;
     $ref?: string;
+    description?: string;
 }
 
 export interface Pairing {
@@ -27,10 +28,12 @@ export interface Pairing {
     compareRequired: boolean;
 }
 
-export function schemaProperties(objectSpec: { properties?: Record<string, { $ref?: string }>; required?: string[] },
+export function schemaProperties(objectSpec: { properties?: Record<string, { $ref?: string; description?: string }>; required?: string[] },
     requiredKey: "required" | "requiredInputs" = "required", requiredList?: string[]): Map<string, SchemaProperty> {
     const required = new Set(requiredList ?? (objectSpec as any)[requiredKey] ?? []);
-    return new Map(Object.entries(objectSpec.properties ?? {}).map(([name, spec]) => [name, { required: required.has(name), $ref: spec.$ref }]));
+    return new Map(Object.entries(objectSpec.properties ?? {}).map(([name, spec]) => [name, {
+        required: required.has(name), $ref: spec.$ref, description: spec.description,
+    }]));
 }
 
 export interface PairingSpec {

@@ -1,17 +1,36 @@
 // The public TypeScript API as the compiler sees it: the properties of the argument interfaces and the
-// components' outputs. One type-checked program serves every test that reads it, because building one over
-// the SDK and its @pulumi dependencies takes seconds.
+// components' outputs, with their JSDoc. One type-checked program serves every test that reads it, because
+// building one over the SDK and its @pulumi dependencies takes seconds.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as ts from "typescript";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
+/** A property's JSDoc: the text before any tag, with runs of white space made one space, and its `@default`. */
+export interface PropertyDocs {
+    summary: string;
+    defaultValue?: string;
+}
+
 /** One property as the TypeScript side declares it. */
 export interface TsProperty {
     optional: boolean;
     /** For a property whose type is a Pulumi resource class: where the class is declared, and its name. */
     resourceClass?: { file: string; name: string };
+    /** Absent when the property has no JSDoc at all. */
+    docs?: PropertyDocs;
+}
+
+/** A property declared by the public API, for naming it in messages: `RepositoryArgs.name`. */
+export interface DocumentedProperty {
+    owner: string;
+    name: string;
+    docs?: PropertyDocs;
+}
+
+function collapseWhiteSpace(text: string): string {
+    return text.replace(/\s+/g, " ").trim();
 }
 
 export class TypeScriptApi {
@@ -42,6 +61,7 @@ export class TypeScriptApi {
         return new Map(this.checker.getPropertiesOfType(type).map((symbol) => [symbol.name, {
             optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0,
             resourceClass: this.resourceClassOf(this.checker.getTypeOfSymbolAtLocation(symbol, declaration)),
+            docs: this.docsOf(symbol),
         }]));
     }
 
@@ -57,9 +77,62 @@ export class TypeScriptApi {
             outputs.set(member.name.getText(), {
                 optional: member.questionToken !== undefined,
                 resourceClass: this.resourceClassOf(this.checker.getTypeAtLocation(member)),
+                docs: this.docsOf(this.checker.getSymbolAtLocation(member.name)!),
             });
         }
         return outputs;
+    }
+
+    /**
+     * Every property that a module's exports declare in this repository's sources, with its JSDoc: the members
+     * of exported interfaces and the public properties of exported classes. Re-exported namespaces
+     * (`export { lifecycle }`) are walked too.
+     */
+    exportedProperties(file: string): DocumentedProperty[] {
+        const source = this.program.getSourceFile(path.join(ROOT, file));
+        assert.ok(source, `${file} is not part of the program`);
+        const found = new Map<ts.Node, DocumentedProperty>();
+        const seenModules = new Set<ts.Symbol>();
+        const walkModule = (moduleSymbol: ts.Symbol) => {
+            if (seenModules.has(moduleSymbol)) {
+                return;
+            }
+            seenModules.add(moduleSymbol);
+            for (const exported of this.checker.getExportsOfModule(moduleSymbol)) {
+                const symbol = exported.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(exported) : exported;
+                for (const declaration of symbol.declarations ?? []) {
+                    if (ts.isSourceFile(declaration) || ts.isModuleDeclaration(declaration)) {
+                        walkModule(symbol);
+                    } else if (isOwnSource(declaration.getSourceFile())) {
+                        for (const property of this.declaredProperties(declaration)) {
+                            found.set(property, { owner: symbol.name, name: property.name.getText(), docs: this.docsOf(this.checker.getSymbolAtLocation(property.name)!) });
+                        }
+                    }
+                }
+            }
+        };
+        walkModule(this.checker.getSymbolAtLocation(source)!);
+        return [...found.values()];
+    }
+
+    private declaredProperties(declaration: ts.Declaration): Array<ts.PropertySignature | ts.PropertyDeclaration> {
+        if (ts.isInterfaceDeclaration(declaration)) {
+            return declaration.members.filter(ts.isPropertySignature);
+        }
+        if (ts.isClassDeclaration(declaration)) {
+            return publicProperties(declaration);
+        }
+        return [];
+    }
+
+    private docsOf(symbol: ts.Symbol): PropertyDocs | undefined {
+        const summary = collapseWhiteSpace(ts.displayPartsToString(symbol.getDocumentationComment(this.checker)));
+        const tags = symbol.getJsDocTags(this.checker);
+        const defaultTag = tags.find((tag) => tag.name === "default");
+        if (summary === "" && tags.length === 0) {
+            return undefined;
+        }
+        return { summary, ...(defaultTag !== undefined ? { defaultValue: collapseWhiteSpace(ts.displayPartsToString(defaultTag.text)) } : {}) };
     }
 
     /** The Pulumi resource class a property holds, if it holds one (`Repository`, `aws.ecr.Repository`, ...). */
@@ -85,6 +158,10 @@ export class TypeScriptApi {
         }
         return false;
     }
+}
+
+function isOwnSource(source: ts.SourceFile): boolean {
+    return !source.isDeclarationFile && !path.relative(ROOT, source.fileName).startsWith("..");
 }
 
 /** The properties of a class that a program can read: neither private, protected nor `#private`. */
