@@ -1,3 +1,6 @@
+// The `Image` component (`ecrx:index:Image`) and `buildAndPushImage`: a docker-build image pushed to ECR or
+// another registry and pinned by digest, its build cache in a repository of its own, and an optional scan gate.
+
 // Only the ECR module: the @pulumi/aws root loads every service and costs the provider ~250 ms at start-up.
 import * as ecr from "@pulumi/aws/ecr";
 import * as dockerBuild from "@pulumi/docker-build";

@@ -1,3 +1,6 @@
+// The `Repository` component (`ecrx:index:Repository`): an ECR repository with a checked lifecycle policy,
+// scanning on push and least-privilege grants, plus the settings that the images pushed to it must respect.
+
 // Only the ECR module: the @pulumi/aws root loads every service and costs the provider ~250 ms at start-up.
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
