@@ -7,8 +7,8 @@
 //   - then, when the property has a `@default` tag, one more sentence: " Default: <the tag's text>.".
 // So `/** Build without the layer cache.\n * @default false */` is "Build without the layer cache. Default: false.".
 import { strict as assert } from "node:assert";
-import { labelOf, Pairing, pairing, PAIRINGS, readSchema } from "./support/schema-pairing";
-import { PropertyDocs, sdkApi, TypeScriptApi } from "./support/typescript-api";
+import { itForEachPairing, Pairing, pairing, PAIRINGS, readSchema } from "./support/schema-pairing";
+import { PropertyDocs, sdkApi } from "./support/typescript-api";
 
 /** The schema description a property's JSDoc stands for. */
 function schemaDescriptionOf(docs: PropertyDocs): string {
@@ -31,32 +31,20 @@ function descriptionDrift(compared: Pairing): string[] {
 }
 
 describe("schema.json's descriptions are the JSDoc's", function () {
-    let api: TypeScriptApi;
-    let schema: any;
+    // The first reader of the shared program type-checks the SDK and its @pulumi dependencies.
+    this.timeout(120_000);
 
-    before(function () {
-        this.timeout(120_000); // one type-checked program over the SDK and its @pulumi dependencies
-        api = sdkApi();
-        schema = readSchema();
-    });
-
-    for (const spec of PAIRINGS) {
-        it(`${labelOf(spec)}: every property described alike`, () => {
-            const compared = pairing(api, schema, spec);
-            assert.ok(compared.ts.size > 0, `${compared.label} compares nothing`);
-            assert.deepEqual(descriptionDrift(compared), []);
-        });
-    }
+    itForEachPairing("every property described alike", descriptionDrift);
 
     it("renders a @default tag as a closing sentence", () => {
-        const noCache = api.interfaceProperties("sdk/image.ts", "ImageArgs").get("noCache")!;
+        const noCache = sdkApi().interfaceProperties("sdk/image.ts", "ImageArgs").get("noCache")!;
         assert.equal(noCache.docs?.defaultValue, "false");
         assert.equal(schemaDescriptionOf(noCache.docs!), `${noCache.docs!.summary} Default: false.`);
-        assert.equal(schema.resources["ecrx:index:Image"].inputProperties.noCache.description, schemaDescriptionOf(noCache.docs!));
+        assert.equal(readSchema().resources["ecrx:index:Image"].inputProperties.noCache.description, schemaDescriptionOf(noCache.docs!));
     });
 
     it("names each property whose description differs or that has no JSDoc", () => {
-        const repositoryArgs = pairing(api, schema, PAIRINGS[0]);
+        const repositoryArgs = pairing(sdkApi(), readSchema(), PAIRINGS[0]);
         const schemaSide = new Map(repositoryArgs.schema);
         schemaSide.set("forceDelete", { ...schemaSide.get("forceDelete")!, description: "Deletes things." });
         const tsSide = new Map(repositoryArgs.ts);

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BUILD_AND_PUSH_IMAGE, IMAGE_COMPONENT, REPOSITORY_COMPONENT } from "./tokens";
-import { ROOT, TsProperty, TypeScriptApi } from "./typescript-api";
+import { ROOT, sdkApi, TsProperty, TypeScriptApi } from "./typescript-api";
 
 export const SCHEMA_FILE = path.join(ROOT, "provider", "schema.json");
 
@@ -111,4 +111,16 @@ export function pairing(api: TypeScriptApi, schema: any, spec: PairingSpec): Pai
         // Outputs may be absent at run time whatever their declaration says (e.g. a skipped policy).
         compareRequired: spec.kind === "inputs",
     };
+}
+
+/** One test per pairing, named `<pairing>: <what>`, that `problemsOf` finds nothing wrong with. */
+export function itForEachPairing(what: string, problemsOf: (compared: Pairing) => string[]): void {
+    for (const spec of PAIRINGS) {
+        it(`${labelOf(spec)}: ${what}`, function () {
+            this.timeout(120_000); // the first reader type-checks the SDK and its @pulumi dependencies
+            const compared = pairing(sdkApi(), readSchema(), spec);
+            assert.ok(compared.ts.size > 0 && compared.schema.size > 0, `${compared.label} compares nothing`);
+            assert.deepEqual(problemsOf(compared), []);
+        });
+    }
 }
