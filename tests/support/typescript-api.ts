@@ -33,16 +33,21 @@ function collapseWhiteSpace(text: string): string {
     return text.replace(/\s+/g, " ").trim();
 }
 
+/** The compiler options of the package's own tsconfig.json, which builds what it publishes. */
+export function packageCompilerOptions(): ts.CompilerOptions {
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => { throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")); },
+    });
+    return config!.options;
+}
+
 export class TypeScriptApi {
     private readonly program: ts.Program;
     private readonly checker: ts.TypeChecker;
 
     constructor(files: string[]) {
-        const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, {
-            ...ts.sys,
-            onUnRecoverableConfigFileDiagnostic: (diagnostic) => { throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")); },
-        });
-        this.program = ts.createProgram(files.map((f) => path.join(ROOT, f)), { ...config!.options, noEmit: true });
+        this.program = ts.createProgram(files.map((f) => path.join(ROOT, f)), { ...packageCompilerOptions(), noEmit: true });
         this.checker = this.program.getTypeChecker();
     }
 
