@@ -13,7 +13,7 @@ import { packageCompilerOptions, ROOT } from "./support/typescript-api";
 const README = path.join(ROOT, "README.md");
 
 interface Snippet {
-    /** The 1-based README line of the snippet's first line of code. */
+    /** The 1-based line, in its Markdown file, of the snippet's first line of code. */
     line: number;
     code: string;
     /** The file the snippet says it is an excerpt of, relative to the repository. */
