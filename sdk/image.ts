@@ -1,3 +1,6 @@
+// The `Image` component (`ecrx:index:Image`) and `buildAndPushImage`: a docker-build image pushed to ECR or
+// another registry and pinned by digest, its build cache in a repository of its own, and an optional scan gate.
+
 // Only the ECR module: the @pulumi/aws root loads every service and costs the provider ~250 ms at start-up.
 import * as ecr from "@pulumi/aws/ecr";
 import * as dockerBuild from "@pulumi/docker-build";
@@ -17,13 +20,20 @@ import { ScanFindings, ScanGateArgs } from "./scan-gate/types";
 
 /** An SSH agent socket or keys to forward into the build (`RUN --mount=type=ssh`). */
 export interface ImageSsh {
+    /** The id a Dockerfile mounts it by, `RUN --mount=type=ssh,id=<id>`; a mount without `id=` asks for `default`. */
     id: pulumi.Input<string>;
+    /**
+     * Agent sockets or private key files to expose under this id.
+     * @default the local agent (`$SSH_AUTH_SOCK`)
+     */
     paths?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** Credentials for a registry that is not ECR. The password is always kept secret. */
 export interface RegistryCredentials {
+    /** The user name to log in with. */
     username: pulumi.Input<string>;
+    /** The password or token to log in with; always kept secret. */
     password: pulumi.Input<string>;
 }
 
@@ -32,60 +42,104 @@ export interface ImageArgs {
     repository?: Repository;
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`, or `host[:port]/name` of another registry (needs `registry`). */
     repositoryUrl?: pulumi.Input<string>;
-    /** The build context directory. Default: ".". */
+    /**
+     * The build context directory.
+     * @default "."
+     */
     context?: pulumi.Input<string>;
-    /** The Dockerfile path. Default: `<context>/Dockerfile`. */
+    /**
+     * The Dockerfile path.
+     * @default `<context>/Dockerfile`
+     */
     dockerfile?: pulumi.Input<string>;
     /** The Dockerfile's text, instead of a path. */
     dockerfileInline?: pulumi.Input<string>;
-    /** The build stage to build. Default: the last stage. */
+    /**
+     * The build stage to build.
+     * @default the last stage
+     */
     target?: pulumi.Input<string>;
+    /** Build arguments (`ARG` in the Dockerfile). */
     buildArgs?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Labels of the image. */
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Default: ["linux/amd64"], which Fargate, Lambda and most EKS nodes run; arm64 images from Apple Silicon fail there. */
+    /**
+     * The platforms to build for. Fargate, Lambda and most EKS nodes run `linux/amd64`; an image built on
+     * Apple Silicon without a platform is arm64 and fails there with "exec format error".
+     * @default ["linux/amd64"]
+     */
     platforms?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Tags to push. Default: ["latest"]; a list given replaces it. */
+    /**
+     * Tags to push; a list given replaces the default.
+     * @default `["latest"]`, or `["<image name>-latest"]` when an earlier image of the same Repository pushes `latest`
+     */
     tags?: pulumi.Input<pulumi.Input<string>[]>;
     /** Build secrets (`RUN --mount=type=secret,id=<key>`), always stored as secrets. */
     secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** SSH agent sockets or keys to forward into the build (`RUN --mount=type=ssh`). */
     ssh?: pulumi.Input<pulumi.Input<ImageSsh>[]>;
-    /** Build without the layer cache. Default: false. */
+    /**
+     * Build without the layer cache.
+     * @default false
+     */
     noCache?: pulumi.Input<boolean>;
-    /** Always pull base images. Default: false. */
+    /**
+     * Always pull base images.
+     * @default false
+     */
     pull?: pulumi.Input<boolean>;
-    /** Network mode for RUN steps: "default", "host" or "none". Default: "default". */
+    /**
+     * Network mode for RUN steps: "default", "host" or "none".
+     * @default "default"
+     */
     network?: pulumi.Input<"default" | "host" | "none">;
     /** Extra /etc/hosts entries, "host:ip". */
     addHosts?: pulumi.Input<pulumi.Input<string>[]>;
-    /** The name of a BuildKit builder (a remote or cloud builder). Default: docker-build's embedded builder. */
+    /**
+     * The name of a BuildKit builder (a remote or cloud builder).
+     * @default docker-build's default builder
+     */
     builder?: pulumi.Input<string>;
     /**
-     * Build during `pulumi preview` too. Default: the stack setting `ecrx:buildOnPreview`
-     * (`pulumi config set ecrx:buildOnPreview false`), else docker-build's default (true).
+     * Build during `pulumi preview` too.
+     * @default the stack setting `ecrx:buildOnPreview` (`pulumi config set ecrx:buildOnPreview false`), else docker-build's default (true)
      */
     buildOnPreview?: pulumi.Input<boolean>;
-    /** Share build layers through a registry cache in a separate ECR repository. Default: true. */
+    /**
+     * Share build layers through a registry cache in a separate ECR repository, `<repository>/build-cache`.
+     * @default true
+     */
     cache?: boolean;
     /** Explicit cache sources; replace the default cache. */
     cacheFrom?: pulumi.Input<pulumi.Input<dockerBuild.types.input.CacheFromArgs>[]>;
     /** Explicit cache destinations; replace the default cache. */
     cacheTo?: pulumi.Input<pulumi.Input<dockerBuild.types.input.CacheToArgs>[]>;
-    /** The repository's region, for cross-region pushes. Default: read from the repository. */
+    /**
+     * The repository's region, for cross-region pushes.
+     * @default the region of `repository`, or the one in `repositoryUrl`
+     */
     region?: pulumi.Input<string>;
-    /** The registry (account) ID, for cross-account pushes. Default: read from the repository. */
+    /**
+     * The registry (account) ID, for cross-account pushes.
+     * @default the registry of `repository`, or the account in `repositoryUrl`
+     */
     registryId?: pulumi.Input<string>;
     /** Credentials for a registry that is not ECR. ECR credentials are fetched automatically. */
     registry?: pulumi.Input<RegistryCredentials>;
     /**
      * Hold `imageUri` back until ECR's scan of the pushed image passes these thresholds, so nothing that runs
-     * the image is updated when it fails. Default: off (waiting for a scan costs deploy time).
+     * the image is updated when it fails.
+     * @default off (waiting for a scan costs deploy time)
      */
     scanGate?: ScanGateArgs;
 }
 
 /** Arguments of `repository.buildAndPushImage(...)`: an `Image` without the repository, plus its resource name. */
 export interface RepositoryImageArgs extends Omit<ImageArgs, "repository" | "repositoryUrl" | "registryId" | "region"> {
-    /** The Image's resource name. Default: the repository's resource name; give one per image when a repository has several. */
+    /**
+     * The Image's resource name; give one per image when a repository has several.
+     * @default the repository's resource name
+     */
     imageName?: string;
 }
 
@@ -174,6 +228,7 @@ export class Image extends pulumi.ComponentResource {
     public readonly digest: pulumi.Output<string>;
     /** The full references pushed, `<repositoryUrl>:<tag>`. */
     public readonly tags: pulumi.Output<string[]>;
+    /** The repository the image was pushed to. */
     public readonly repositoryUrl: pulumi.Output<string>;
     /** The docker-build image that is built and pushed. */
     public readonly dockerImage: dockerBuild.Image;

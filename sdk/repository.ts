@@ -1,3 +1,6 @@
+// The `Repository` component (`ecrx:index:Repository`): an ECR repository with a checked lifecycle policy,
+// scanning on push and least-privilege grants, plus the settings that the images pushed to it must respect.
+
 // Only the ECR module: the @pulumi/aws root loads every service and costs the provider ~250 ms at start-up.
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,32 +32,64 @@ export interface RepositoryAccess {
 
 /** How images are encrypted at rest. ECR cannot change this after creation. */
 export interface RepositoryEncryption {
-    /** Default: "AES256". */
+    /**
+     * `"AES256"` (Amazon S3-managed keys) or `"KMS"` (a key in AWS KMS).
+     * @default "AES256"
+     */
     type?: pulumi.Input<"AES256" | "KMS">;
-    /** A KMS key ARN; only with `type: "KMS"`. Default: the AWS-managed ECR key. */
+    /**
+     * The ARN of the KMS key; only with `type: "KMS"`.
+     * @default the AWS-managed key of ECR (`aws/ecr`)
+     */
     kmsKey?: pulumi.Input<string>;
 }
 
 export interface RepositoryArgs {
-    /** The repository name. Default: the resource name, lower-cased, plus a random suffix. */
+    /**
+     * The repository name: 2 to 256 characters, lowercase letters and digits separated by single `.`, `_`, `-` or `/`.
+     * @default the resource name, lower-cased, plus a random suffix (`my-repo-e2fe830`)
+     */
     name?: pulumi.Input<string>;
-    /** Delete the repository even when it still holds images. Default: false. */
+    /**
+     * Delete the repository even when it still holds images.
+     * @default false
+     */
     forceDelete?: pulumi.Input<boolean>;
-    /** Default: "MUTABLE". */
+    /**
+     * Whether a pushed tag can be moved to another image: `"MUTABLE"`, `"IMMUTABLE"`, or
+     * `"IMMUTABLE_WITH_EXCLUSION"` / `"MUTABLE_WITH_EXCLUSION"`, where `imageTagMutabilityExclusionFilters` name
+     * the tags that are the exception.
+     * @default "MUTABLE"
+     */
     imageTagMutability?: pulumi.Input<ImageTagMutability>;
     /** Wildcard filters for the tags that are the exception to a `*_WITH_EXCLUSION` mode; 1 to 5, required by those modes. */
     imageTagMutabilityExclusionFilters?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Scan images for vulnerabilities when they are pushed. Default: true. */
+    /**
+     * Scan images for vulnerabilities when they are pushed.
+     * @default true
+     */
     scanOnPush?: pulumi.Input<boolean>;
-    /** Default: AES256. */
+    /**
+     * How images are encrypted at rest; ECR cannot change this after creation.
+     * @default { type: "AES256" }
+     */
     encryption?: pulumi.Input<RepositoryEncryption>;
-    /** Tags for every child resource that takes tags. */
+    /** Tags for every child resource that takes tags (the two policy resources take none). */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** The AWS region of every child. Default: the provider's region. */
+    /**
+     * The AWS region of every child.
+     * @default the provider's region
+     */
     region?: pulumi.Input<string>;
-    /** The lifecycle policy. Default: keep at most one untagged image. */
+    /**
+     * The lifecycle policy: friendly rules, or `skip: true` for none.
+     * @default keep at most one untagged image
+     */
     lifeCyclePolicyArgs?: pulumi.Input<LifecyclePolicyArgs>;
-    /** Grants to other principals through a repository policy. Default: none (only this account's IAM policies apply). */
+    /**
+     * Grants to other principals through a repository policy.
+     * @default none (only this account's IAM policies apply)
+     */
     access?: pulumi.Input<RepositoryAccess>;
 }
 
@@ -124,12 +159,15 @@ export class Repository extends pulumi.ComponentResource {
     public readonly lifecyclePolicy?: ecr.LifecyclePolicy;
     /** The repository policy; present when `access` grants something. */
     public readonly repositoryPolicy?: ecr.RepositoryPolicy;
-    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
+    /** The URL images are pushed to and pulled from: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
     public readonly repositoryUrl: pulumi.Output<string>;
+    /** The repository's ARN, for IAM policies. */
     public readonly arn: pulumi.Output<string>;
+    /** The registry ID: the account that owns the repository. */
     public readonly registryId: pulumi.Output<string>;
+    /** The repository's name in ECR (the generated one when `name` is not given). */
     public readonly repositoryName: pulumi.Output<string>;
-    /** The exact lifecycle policy JSON applied; undefined when skipped. */
+    /** The exact lifecycle policy JSON applied; absent when `lifeCyclePolicyArgs.skip` is true. */
     public readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
     private readonly resourceName: string;
 

@@ -9,7 +9,9 @@ import { describeValue, isRecord, joinPath, ProblemList } from "../validation/er
  * shown as given.
  */
 export interface ImageUser {
+    /** What sort of thing runs the image: "ecs", "lambda", "kubernetes", or another word, shown as given. */
     kind: string;
+    /** Which one, e.g. `service api`. */
     name: string;
     /** Where and how it uses the image; may be empty. */
     detail: string;

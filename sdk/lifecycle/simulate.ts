@@ -16,12 +16,18 @@ export type ImageStatus = "ACTIVE" | "ARCHIVED" | "ACTIVATING";
  * Fields that the lifecycle rules do not look at (sizes, scan results, ...) may be present and are ignored.
  */
 export interface LifecycleImage {
+    /** The image's digest, `sha256:...`. */
     imageDigest: string;
+    /** Its tags; absent, null or empty when it is untagged. */
     imageTags?: readonly string[] | null;
+    /** When it was pushed. */
     imagePushedAt: Timestamp;
     /** Absent when ECR never recorded a pull; `sinceImagePulled` then counts from the push. */
     lastRecordedPullTime?: Timestamp | null;
-    /** Default: ACTIVE. */
+    /**
+     * Where it is: in standard storage (ACTIVE), in archive (ARCHIVED), or being restored from archive (ACTIVATING).
+     * @default "ACTIVE"
+     */
     imageStatus?: ImageStatus | null;
     /** When the image moved to archive; required for ARCHIVED images, which `sinceImageTransitioned` ages by it. */
     lastArchivedAt?: Timestamp | null;
@@ -38,8 +44,12 @@ export interface LifecycleImage {
     artifactMediaType?: string | null;
 }
 
+/** How `simulate` evaluates: when, and what it knows beyond the images. */
 export interface SimulateOptions {
-    /** The moment the policy is evaluated at. Default: the current time. */
+    /**
+     * The moment the policy is evaluated at.
+     * @default the current time
+     */
     now?: Timestamp;
     /**
      * Which child manifests each image index (multi-architecture image) references: index digest → child
@@ -57,10 +67,12 @@ export interface SimulateOptions {
     inUse?: InUseMap;
 }
 
+/** What ECR would do with an image. */
 export type SimulatedAction = "expire" | "archive" | "keep";
 
 /** The verdict for one image. */
 export interface SimulatedImage {
+    /** The image's digest, as given. */
     imageDigest: string;
     /** The image's tags in input order; empty when untagged. It is the input's own array, not a copy (copies cost time at a million images): do not modify it. */
     imageTags: readonly string[];
@@ -69,6 +81,7 @@ export interface SimulatedImage {
      * like its source, and no time goes into formatting dates that a caller may never look at.
      */
     imagePushedAt: Timestamp;
+    /** What ECR would do with it: "expire", "archive" or "keep". */
     action: SimulatedAction;
     /** The rule whose selection decided the image (for a referrer, its subject's); absent when no rule selects it. */
     rulePriority?: number;
@@ -78,12 +91,14 @@ export interface SimulatedImage {
     inUse?: readonly ImageUser[];
 }
 
+/** What `simulate` answers: a verdict for every image, their totals, and notes on the policy. */
 export interface SimulationResult {
     /**
      * Every input image exactly once, oldest first: by push time, or by restore time for an image restored
      * from archive (the order in which ECR expires them); equal times are ordered by digest.
      */
     images: SimulatedImage[];
+    /** How many images get each action. */
     summary: Record<SimulatedAction, number>;
     /** Rules that may not mean what they seem to, such as a multi-entry tag list (AND, not OR). */
     notes: string[];

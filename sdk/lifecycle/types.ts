@@ -9,13 +9,19 @@ export type StorageClass = "standard" | "archive";
 
 /** The object form of a selection, for tag lists and for choosing the storage class. */
 export interface LifecycleSelection {
-    /** Defaults to "tagged" when a tag list is given. */
+    /**
+     * Which images by tag: "tagged", "untagged" or "any"; needed only without a tag list.
+     * @default "tagged" when a tag list is given
+     */
     tagStatus?: TagStatus;
     /** Selects images that have, for every prefix in the list, some tag starting with it. */
     tagPrefixList?: string[];
-    /** Like `tagPrefixList`, with `*` matching any run of characters over the whole tag. */
+    /** Like `tagPrefixList`, with `*` matching any run of characters over the whole tag (at most 4 `*` per pattern). */
     tagPatternList?: string[];
-    /** The rule sees only images in this storage class. Default: "standard". */
+    /**
+     * The rule sees only images in this storage class.
+     * @default "standard"
+     */
     storageClass?: StorageClass;
 }
 
@@ -30,6 +36,10 @@ export type LifecycleAction = "expire" | "archive";
 
 /** A friendly lifecycle rule: a selection plus exactly one condition. */
 export interface LifecycleRule {
+    /**
+     * Which images the rule looks at: "untagged", "any", "tagged" (every tagged image), or an object with a
+     * tag list (`tagPrefixList` or `tagPatternList`) and/or a `storageClass`.
+     */
     selection: Selection;
     /** Keep the newest N selected images; the older ones are acted on. ECR: `imageCountMoreThan`. */
     maximumNumberOfImages?: number;
@@ -43,47 +53,75 @@ export interface LifecycleRule {
     maximumDaysSinceLastPull?: number;
     /** Act on archived images archived more than N days ago (at least 90 to expire). ECR: `sinceImageTransitioned`. */
     maximumDaysInArchive?: number;
-    /** Default: "expire". "archive" moves the images to archive storage instead of deleting them. */
+    /**
+     * What happens to the images the rule picks: "expire" deletes them, "archive" moves them to archive storage.
+     * @default "expire"
+     */
     action?: LifecycleAction;
     /** Shown in the ECR console next to the rule. */
     description?: string;
-    /** Evaluation order, lowest first. Default: the rule's place in the list, after any explicit priorities. */
+    /**
+     * Evaluation order, lowest first.
+     * @default the rule's place in the list, after the highest explicit priority (an "any" rule last)
+     */
     rulePriority?: number;
 }
 
 /** The `lifeCyclePolicyArgs` of a `Repository`. */
 export interface LifecyclePolicyArgs {
-    /** Default: keep at most one untagged image. */
+    /**
+     * The rules; those without a `rulePriority` are numbered in list order.
+     * @default keep at most one untagged image
+     */
     rules?: LifecycleRule[];
-    /** Create no lifecycle policy at all. Default: false. */
+    /**
+     * Create no lifecycle policy at all.
+     * @default false
+     */
     skip?: boolean;
 }
 
 // ---- The ECR policy document -------------------------------------------------------------------
 
+/** The condition of an ECR rule: a count of images, or days since push, pull or archiving. */
 export type CountType = "imageCountMoreThan" | "sinceImagePushed" | "sinceImagePulled" | "sinceImageTransitioned";
 
+/** Which images an ECR rule picks: a tag filter, a storage class and a condition. */
 export interface PolicySelection {
+    /** Which images by tag; "tagged" needs a tag list. */
     tagStatus: TagStatus;
+    /** Tag patterns with `*` wildcards; an image needs a tag matching each. */
     tagPatternList?: string[];
+    /** Tag prefixes; an image needs a tag starting with each. */
     tagPrefixList?: string[];
+    /** The storage class the rule sees; absent means "standard". */
     storageClass?: StorageClass;
+    /** The kind of condition. */
     countType: CountType;
+    /** "days" for every count type but `imageCountMoreThan`, which counts images. */
     countUnit?: "days";
+    /** The condition's number: images to keep, or days. */
     countNumber: number;
 }
 
+/** What an ECR rule does: expire the images, or move them to archive storage. */
 export type PolicyAction = { type: "expire" } | { type: "transition"; targetStorageClass: "archive" };
 
+/** One rule of an ECR lifecycle policy document. */
 export interface PolicyRule {
+    /** Evaluation order, lowest first; unique within a policy. */
     rulePriority: number;
+    /** Shown in the ECR console next to the rule. */
     description?: string;
+    /** Which images the rule picks. */
     selection: PolicySelection;
+    /** What happens to them. */
     action: PolicyAction;
 }
 
 /** An ECR lifecycle policy document, as `PutLifecyclePolicy` takes it (after `JSON.parse`). */
 export interface PolicyDocument {
+    /** The rules, in any order: ECR evaluates them by `rulePriority`. */
     rules: PolicyRule[];
 }
 

@@ -4,7 +4,9 @@
  * so that the components can hand the list to the engine unchanged.
  */
 export interface ValidationProblem {
+    /** Where the broken input is, as Pulumi prints paths: `lifeCyclePolicyArgs.rules[2].selection`. */
     propertyPath: string;
+    /** What is wrong with it and how to fix it. */
     reason: string;
 }
 
@@ -15,6 +17,7 @@ export interface ValidationProblem {
  * (and tested) without a Pulumi runtime.
  */
 export class ValidationError extends Error {
+    /** Every problem found, in the order the checks found them. */
     readonly problems: ValidationProblem[];
 
     constructor(subject: string, problems: ValidationProblem[]) {
