@@ -869,6 +869,10 @@ function describeAge(ms: number): string {
     return fraction === 0 ? `${whole} day${whole === 1 ? "" : "s"} ago` : `${whole}.${fraction} days ago`;
 }
 
+/**
+ * The first 12 hex digits of a digest with its algorithm, `sha256:0123456789ab`: enough to tell the images of
+ * a repository apart in a message or a table, as `docker images` does.
+ */
 export function shortDigest(digest: string): string {
     const separator = digest.indexOf(":");
     return digest.slice(0, separator + 1 + 12);
