@@ -14,7 +14,7 @@ import {
     SimulationResult,
     ValidationError,
 } from "../sdk/lifecycle";
-import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/simulate";
+import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/ordering";
 import { DAY, daysAgo, digest, globMatches, image, NOW, OCI_INDEX, OCI_MANIFEST } from "./support/lifecycle-fixtures";
 
 type Condition = Pick<PolicySelection, "countType" | "countNumber">;

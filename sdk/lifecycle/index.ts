@@ -12,8 +12,9 @@ export { ValidationError, ValidationProblem } from "../validation/errors";
 
 // For presenting a simulation and preparing its input: the digest form its reasons use, the names of
 // image users, the manifest types whose children ECR protects, and the time forms images are read in.
-export { shortDigest, INDEX_MEDIA_TYPES, isIndexMediaType } from "./simulate";
+export { shortDigest } from "./reasons";
 export { describeUser } from "./in-use";
+export { INDEX_MEDIA_TYPES, isIndexMediaType } from "./media-types";
 export { parseTimestamp, timestampProblem } from "./time";
 export { compileTagPattern } from "./tag-pattern";
 export type { TagPattern } from "./tag-pattern";
