@@ -1,19 +1,16 @@
 import { describeValue, isRecord, isStringList, joinPath, ProblemList } from "../validation/errors";
 import { agingStart, ImageTimes } from "./aging";
-import { parsePolicyDocument, policyNotes, storageClassOf } from "./document";
+import { isOneOf, parsePolicyDocument, policyNotes, storageClassOf } from "./document";
 import { describeUsers, ImageUser, InUseMap, readInUse } from "./in-use";
 import { isIndexMediaType } from "./media-types";
 import { pushTimeOrder, repeatedDigests } from "./ordering";
 import { describeStanding, MatchedSuffixes, matchedSuffixes, RuleWording, shortDigest, wordRule } from "./reasons";
 import { compileTagPattern } from "./tag-pattern";
 import { DAY_MS, parseTimestamp, Timestamp, timestampProblem } from "./time";
-import { PolicyDocument, PolicyRule, StorageClass } from "./types";
+import { IMAGE_STATUSES, ImageStatus, PolicyDocument, PolicyRule, SIMULATED_ACTIONS, SimulatedAction, StorageClass } from "./types";
 
 // The offline lifecycle evaluator: given a policy and the images of a repository, say which images ECR would
 // expire or archive, and why. Pure and synchronous, so that it answers instantly and can be tested exhaustively.
-
-/** `imageStatus` in `describe-images`: archived images live in the archive storage class; ACTIVATING ones are being restored. */
-export type ImageStatus = "ACTIVE" | "ARCHIVED" | "ACTIVATING";
 
 /**
  * One image, in the shape of an entry of `aws ecr describe-images` `imageDetails` (or the SDK's `ImageDetail`).
@@ -61,8 +58,6 @@ export interface SimulateOptions {
     inUse?: InUseMap;
 }
 
-export type SimulatedAction = "expire" | "archive" | "keep";
-
 /** The verdict for one image. */
 export interface SimulatedImage {
     imageDigest: string;
@@ -92,8 +87,6 @@ export interface SimulationResult {
     /** Rules that may not mean what they seem to, such as a multi-entry tag list (AND, not OR). */
     notes: string[];
 }
-
-const IMAGE_STATUSES: ReadonlySet<string> = new Set<ImageStatus>(["ACTIVE", "ARCHIVED", "ACTIVATING"]);
 
 // Storage places, as stored in `ImageTable.storage`. RESTORING (ACTIVATING) images sit between the two
 // storage classes, and no rule sees them.
@@ -172,7 +165,7 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
     const order = pushTimeOrder(table.newestAt, table.digests);
     const decisions = applyRules(rules, table, order, now);
     const verdictOf = finalVerdicts(table, decisions, rules, now, slotOf, indexesOf);
-    const summary: Record<SimulatedAction, number> = { expire: 0, archive: 0, keep: 0 };
+    const summary = Object.fromEntries(SIMULATED_ACTIONS.map((action) => [action, 0])) as Record<SimulatedAction, number>;
     const results: SimulatedImage[] = new Array(order.length);
     for (let position = 0; position < order.length; position++) {
         let result = verdictOf(order[position]);
@@ -227,7 +220,7 @@ function readImage(image: Record<string, unknown>, slot: number, table: ImageTab
         problems.add(imagePath(slot, "imageTags"), `must be a list of tag strings, but is ${describeValue(tags)}.`);
     }
     const status = image.imageStatus ?? "ACTIVE";
-    if (typeof status !== "string" || !IMAGE_STATUSES.has(status)) {
+    if (!isOneOf(IMAGE_STATUSES, status)) {
         problems.add(imagePath(slot, "imageStatus"), `must be "ACTIVE", "ARCHIVED" or "ACTIVATING", but is ${describeValue(status)}.`);
     } else if (status === "ARCHIVED" && image.lastArchivedAt == null) {
         problems.add(imagePath(slot, "lastArchivedAt"),
