@@ -2,7 +2,8 @@
 // compares it with the floor, which is sorting the same images by push time. Then the adversarial tag
 // pattern (`*a*a*a*b` against 1,000 images with 300-character tags), against a prefix rule on the same
 // images and against the backtracking regular expression patterns used to compile to. Not a test: it prints.
-import { LifecycleImage, pushTimeComparator, simulate } from "../sdk/lifecycle/simulate";
+import { LifecycleImage, simulate } from "../sdk/lifecycle";
+import { pushTimeComparator } from "../sdk/lifecycle/ordering";
 import { PolicyDocument } from "../sdk/lifecycle/types";
 import { cpus, loadavg } from "node:os";
 

@@ -8,7 +8,7 @@ import {
     LifecyclePolicyPreviewResult,
     StartLifecyclePolicyPreviewCommand,
 } from "@aws-sdk/client-ecr";
-import { shortDigest, SimulatedAction, SimulationResult } from "../sdk/lifecycle/simulate";
+import { shortDigest, SimulatedAction, SimulationResult } from "../sdk/lifecycle";
 import { UserError } from "./io";
 import { connect, explainAwsError, LiveTarget, RepositoryIds } from "./live";
 

@@ -7,7 +7,7 @@ import {
     GetLifecyclePolicyCommand,
     ImageDetail,
 } from "@aws-sdk/client-ecr";
-import { INDEX_MEDIA_TYPES, isIndexMediaType, shortDigest } from "../sdk/lifecycle/simulate";
+import { INDEX_MEDIA_TYPES, isIndexMediaType, shortDigest } from "../sdk/lifecycle";
 import { UserError } from "./io";
 import { maskedEndpoint, printable, withoutUserInfo } from "./terminal-text";
 

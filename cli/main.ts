@@ -1,6 +1,6 @@
 // The `ecrx` command line. `bin/ecrx.js` runs the compiled form of this file; tests call `main` directly.
 import { parseArgs } from "node:util";
-import { parseTimestamp, timestampProblem } from "../sdk/lifecycle/time";
+import { parseTimestamp, timestampProblem } from "../sdk/lifecycle";
 import type { InUseOptions } from "./in-use";
 import { CliIO, UsageError, UserError } from "./io";
 import { DEFAULT_TIMEOUT_SECONDS } from "./live-defaults";

@@ -1,10 +1,17 @@
 // `ecrx lifecycle plan`: gather a policy and the images (from files, or live from ECR), simulate, print.
-import { isRecord, ValidationError } from "../sdk/validation/errors";
-import { parsePolicyText } from "../sdk/lifecycle/document";
-import { describeUser, ImageUser } from "../sdk/lifecycle/in-use";
-import { isIndexMediaType, LifecycleImage, shortDigest, simulate, SimulationResult } from "../sdk/lifecycle/simulate";
-import { compileTagPattern } from "../sdk/lifecycle/tag-pattern";
-import { PolicyDocument } from "../sdk/lifecycle/types";
+import {
+    compileTagPattern,
+    describeUser,
+    ImageUser,
+    isIndexMediaType,
+    LifecycleImage,
+    parsePolicyText,
+    PolicyDocument,
+    shortDigest,
+    simulate,
+    SimulationResult,
+    ValidationError,
+} from "../sdk/lifecycle";
 import type { PreviewComparison, PreviewSettings } from "./aws-preview";
 import type { Denial, InUseOptions } from "./in-use";
 import { readInputFile } from "./input-file";
@@ -174,11 +181,12 @@ function checkedPolicy(policy: SourcedPolicy): PolicyDocument {
 /** A policy document, or `aws ecr get-lifecycle-policy` output, whose `lifecyclePolicyText` holds the document as a string. */
 function policyFromFile(path: string): SourcedPolicy {
     const { value, text } = readJsonFile(path, "--policy");
-    if (isRecord(value) && "lifecyclePolicyText" in value) {
-        if (typeof value.lifecyclePolicyText !== "string") {
+    const { lifecyclePolicyText } = awsCliOutput(value);
+    if (lifecyclePolicyText !== undefined) {
+        if (typeof lifecyclePolicyText !== "string") {
             throw new UserError(`${path}: lifecyclePolicyText must be the policy JSON as a string, as get-lifecycle-policy prints it.`);
         }
-        return { value: parseJson(value.lifecyclePolicyText, `${path}: lifecyclePolicyText`), text: value.lifecyclePolicyText, source: path };
+        return { value: parseJson(lifecyclePolicyText, `${path}: lifecyclePolicyText`), text: lifecyclePolicyText, source: path };
     }
     return { value, text, source: path };
 }
@@ -189,13 +197,26 @@ function imagesFromFile(path: string): Sourced<LifecycleImage[]> & { warnings: s
     if (Array.isArray(value)) {
         return { value, source: path, warnings: [] };
     }
-    if (isRecord(value) && Array.isArray(value.imageDetails)) {
-        const warnings = typeof value.nextToken === "string"
+    const { imageDetails, nextToken } = awsCliOutput(value);
+    if (Array.isArray(imageDetails)) {
+        const warnings = typeof nextToken === "string"
             ? [`${path} has a nextToken, so it is only the first page of images: run describe-images without --max-items to list them all.`]
             : [];
-        return { value: value.imageDetails, source: path, warnings };
+        return { value: imageDetails, source: path, warnings };
     }
     throw new UserError(`${path} must hold describe-images output ({"imageDetails": [...]}) or a list of images.`);
+}
+
+/** The fields the plan reads of `aws ecr get-lifecycle-policy` and `describe-images` output, each still to be checked. */
+interface AwsCliOutput {
+    lifecyclePolicyText?: unknown;
+    imageDetails?: unknown;
+    nextToken?: unknown;
+}
+
+/** A file's JSON as AWS CLI output. Any JSON value but null can be asked for a field: a list, a string or a number has none. */
+function awsCliOutput(json: unknown): AwsCliOutput {
+    return (json ?? {}) as AwsCliOutput;
 }
 
 function readJsonFile(path: string, option: string): { value: unknown; text: string } {

@@ -1,6 +1,4 @@
-import type { InUseMap } from "../sdk/lifecycle/in-use";
-import { shortDigest, SimulatedAction, SimulationResult } from "../sdk/lifecycle/simulate";
-import { parseTimestamp } from "../sdk/lifecycle/time";
+import { InUseMap, parseTimestamp, shortDigest, SimulatedAction, SimulationResult } from "../sdk/lifecycle";
 import { printable } from "./terminal-text";
 
 const HEADERS = ["DIGEST", "TAGS", "PUSHED", "ACTION", "RULE", "REASON"];

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { lifecycle } from "../sdk";
-import { shortDigest } from "../sdk/lifecycle/simulate";
+import { shortDigest } from "../sdk/lifecycle";
 import {
     DOCKER_BUILD_IMAGE, EcrMocks, FAKE_ACCOUNT, FAKE_REGION, isKnownOutput, isSecretOutput, isSecretWrapper, LIFECYCLE_POLICY, Registration,
     REPOSITORY_COMPONENT, settle, valueOf,

@@ -167,6 +167,23 @@ describe("ecrx lifecycle plan, offline", () => {
             "--now is \"2025-06-01 12:00\", which has no time zone");
     });
 
+    it("reads AWS CLI output by its fields: a lifecyclePolicyText that is not text, a first page of describe-images, a null file", async () => {
+        const storedNumber = file("stored-number.json", { lifecyclePolicyText: 42 });
+        assertFailsWith(await runCli(["lifecycle", "plan", "--policy", storedNumber, "--images", imagesFile]),
+            `ecrx: ${storedNumber}: lifecyclePolicyText must be the policy JSON as a string, as get-lifecycle-policy prints it.`);
+        const nullFile = file("null.json", "null");
+        assertFailsWith(await runCli(["lifecycle", "plan", "--policy", nullFile, "--images", imagesFile]),
+            `ecrx: ${nullFile}: The lifecycle policy has 1 problem:\n  - rules: a lifecycle policy is an object with a "rules" list, but got null.`);
+        assertFailsWith(await runCli(["lifecycle", "plan", "--policy", policyFile, "--images", nullFile]),
+            `ecrx: ${nullFile} must hold describe-images output`);
+        const firstPage = file("first-page.json", { ...DESCRIBE_IMAGES, nextToken: "eyJ0b2tlbiI6MX0=" });
+        const run = await runCli(["lifecycle", "plan", "--policy", policyFile, "--images", firstPage, "--now", NOW, "--format", "json"]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, `ecrx: warning: ${firstPage} has a nextToken, so it is only the first page of images: ` +
+            "run describe-images without --max-items to list them all.\n");
+        assert.equal(JSON.parse(run.stdout).images.length, DESCRIBE_IMAGES.imageDetails.length);
+    });
+
     it("as a real process, fails on a bad file with exit code 1 and a message, without a stack trace", async () => {
         const broken = file("not-json.json", "not json");
         const run = await spawnCli(["lifecycle", "plan", "--policy", broken, "--images", broken], process.env);

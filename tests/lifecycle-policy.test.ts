@@ -5,11 +5,16 @@ import { strict as assert } from "node:assert";
 import * as fc from "fast-check";
 import {
     buildPolicy,
+    COUNT_TYPES,
     DEFAULT_POLICY,
+    LIFECYCLE_ACTIONS,
     LifecyclePolicyArgs,
     LifecycleRule,
     parsePolicyDocument,
+    POLICY_ACTION_TYPES,
     PolicyDocument,
+    STORAGE_CLASSES,
+    TAG_STATUSES,
     ValidationError,
     ValidationProblem,
 } from "../sdk/lifecycle";
@@ -700,6 +705,32 @@ const validRules: fc.Arbitrary<LifecycleRule[]> = fc.record({
         // "any" rules take no explicit priority: the implicit one is the highest by construction.
         ...(explicit[i] && rule.selection !== "any" ? { rulePriority: priorities[i] } : {}),
     })));
+});
+
+describe("lifecycle vocabulary", () => {
+    const oneOf = (names: readonly string[]) => `must be one of ${names.map((name) => JSON.stringify(name)).join(", ")}, but is "bogus".`;
+
+    it("a policy document is refused anything outside each list, and the message names the list, in its order", () => {
+        assertDocumentRejected([rawRule(1, { tagStatus: "bogus" })], ["rules[0].selection.tagStatus", oneOf(TAG_STATUSES)]);
+        assertDocumentRejected([rawRule(1, { storageClass: "bogus" })], ["rules[0].selection.storageClass", oneOf(STORAGE_CLASSES)]);
+        assertDocumentRejected([rawRule(1, { countType: "bogus" })], ["rules[0].selection.countType", oneOf(COUNT_TYPES)]);
+        assertDocumentRejected([rawRule(1, {}, { type: "bogus" })], ["rules[0].action.type", oneOf(POLICY_ACTION_TYPES)]);
+    });
+
+    it("friendly rules take every tag status, storage class and action the lists name, and nothing else", () => {
+        for (const tagStatus of TAG_STATUSES) {
+            assertRulesAccepted([{ selection: tagStatus, maximumNumberOfImages: 1 }]);
+        }
+        for (const action of LIFECYCLE_ACTIONS) {
+            assertRulesAccepted([{ selection: "untagged", maximumAgeLimit: 30, action }]);
+        }
+        assertRulesAccepted([{ selection: { tagPrefixList: ["v"], storageClass: STORAGE_CLASSES[0] }, maximumNumberOfImages: 1 }]);
+        assertRulesAccepted([{ selection: { tagPrefixList: ["v"], storageClass: STORAGE_CLASSES[1] }, maximumDaysInArchive: 90 }]);
+        assertRulesRejected([{ selection: { tagStatus: "bogus" }, maximumNumberOfImages: 1 }], ["rules[0].selection.tagStatus", "but is \"bogus\""]);
+        assertRulesRejected([{ selection: { tagPrefixList: ["v"], storageClass: "bogus" }, maximumNumberOfImages: 1 }],
+            ["rules[0].selection.storageClass", "but is \"bogus\""]);
+        assertRulesRejected([{ selection: "untagged", maximumAgeLimit: 30, action: "bogus" }], ["rules[0].action", "but is \"bogus\""]);
+    });
 });
 
 describe("lifecycle.buildPolicy properties", () => {

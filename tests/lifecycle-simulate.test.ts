@@ -3,6 +3,7 @@
 import { strict as assert } from "node:assert";
 import * as fc from "fast-check";
 import {
+    IMAGE_STATUSES,
     LifecycleImage,
     parsePolicyDocument,
     PolicyDocument,
@@ -11,10 +12,11 @@ import {
     simulate,
     SimulatedImage,
     SimulateOptions,
+    SIMULATED_ACTIONS,
     SimulationResult,
     ValidationError,
 } from "../sdk/lifecycle";
-import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/simulate";
+import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/ordering";
 import { DAY, daysAgo, digest, globMatches, image, NOW, OCI_INDEX, OCI_MANIFEST } from "./support/lifecycle-fixtures";
 
 type Condition = Pick<PolicySelection, "countType" | "countNumber">;
@@ -294,6 +296,13 @@ describe("simulate: validation", () => {
         assert.deepEqual(actual.problems, expected.problems);
         assert.equal(actual.message, expected.message);
         assert.ok(actual.problems.some((problem) => problem.propertyPath === "rules[0].selection.countNumber"));
+    });
+
+    it("takes every imageStatus that IMAGE_STATUSES names, and its summary counts the SIMULATED_ACTIONS, in their order", () => {
+        const images = IMAGE_STATUSES.map((imageStatus, index) => image(`S${index}`, [], 10 + index, { imageStatus, lastArchivedAt: daysAgo(5) }));
+        const result = run([rule(1, ANY, keepNewest(1))], images);
+        assert.deepEqual(result.images.map((entry) => entry.imageDigest).sort(), images.map((entry) => entry.imageDigest).sort());
+        assert.deepEqual(Object.keys(result.summary), [...SIMULATED_ACTIONS]);
     });
 
     it("reports every bad image field at once, with its path and a fix", () => {

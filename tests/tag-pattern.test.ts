@@ -2,7 +2,7 @@
 // --fail-on-expire: `*` matches any run of characters, the pattern spans the whole tag.
 import { strict as assert } from "node:assert";
 import * as fc from "fast-check";
-import { compileTagPattern } from "../sdk/lifecycle/tag-pattern";
+import { compileTagPattern, countWildcards } from "../sdk/lifecycle/tag-pattern";
 import { globMatches } from "./support/lifecycle-fixtures";
 
 describe("compileTagPattern", () => {
@@ -31,5 +31,14 @@ describe("compileTagPattern", () => {
         assert.equal(pattern.test("a".repeat(300)), false);
         assert.equal(pattern.test(`${"a".repeat(299)}b`), true);
         // bench:lifecycle measures the time; a test only checks the answer.
+    });
+});
+
+describe("countWildcards", () => {
+    it("counts every *, at either end and side by side too", () => {
+        const pattern = fc.array(fc.constantFrom("a", ".", "*"), { maxLength: 12 }).map((chars) => chars.join(""));
+        fc.assert(fc.property(pattern, (p) => {
+            assert.equal(countWildcards(p), [...p].filter((char) => char === "*").length);
+        }), { numRuns: 500 });
     });
 });

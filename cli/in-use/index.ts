@@ -3,7 +3,7 @@
 import { discoverEcs } from "./ecs";
 import { discoverKubernetes } from "./kubernetes";
 import { discoverLambda } from "./lambda";
-import { ImageUser } from "../../sdk/lifecycle/in-use";
+import { ImageUser } from "../../sdk/lifecycle";
 import { matchReferences } from "./match";
 import { TerminalProgress } from "./progress";
 import { Denial, FoundReference, SourceName, sourceLabel, SourceReport } from "./source";

@@ -1,6 +1,5 @@
 // From the references workloads make to the digests of one repository they keep in use.
-import { describeUser, ImageUser } from "../../sdk/lifecycle/in-use";
-import { shortDigest } from "../../sdk/lifecycle/simulate";
+import { describeUser, ImageUser, shortDigest } from "../../sdk/lifecycle";
 import { EcrRepositoryId, namesRepository, parseImageReference } from "./reference";
 import { FoundReference } from "./source";
 

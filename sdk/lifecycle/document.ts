@@ -1,15 +1,20 @@
 import { checkKnownKeys, describeValue, isRecord, isStringList, joinPath, ProblemList } from "../validation/errors";
+import { countWildcards } from "./tag-pattern";
 import {
+    COUNT_TYPES,
     CountType,
     MAX_POLICY_NUMBER,
     MAX_RULES_PER_POLICY,
     MAX_WILDCARDS_PER_PATTERN,
     MIN_DAYS_IN_ARCHIVE_BEFORE_EXPIRY,
+    POLICY_ACTION_TYPES,
     POLICY_TEXT_MAX_LENGTH,
     POLICY_TEXT_MIN_LENGTH,
     PolicyDocument,
     PolicyRule,
+    STORAGE_CLASSES,
     StorageClass,
+    TAG_STATUSES,
 } from "./types";
 
 /** A field of a policy rule that a problem can be reported against. */
@@ -151,7 +156,7 @@ function checkTaggedSelection(rule: PolicyRule, index: number, locate: RuleLocat
         if (!PATTERN_CHARACTERS.test(entry) || entry.length > MAX_TAG_LENGTH) {
             problems.add(where, `must be 1 to ${MAX_TAG_LENGTH} tag characters (letters, digits, "_", "." and "-") or "*", but is ${describeValue(entry)}.`);
         }
-        const wildcards = entry.split("*").length - 1;
+        const wildcards = countWildcards(entry);
         if (wildcards > MAX_WILDCARDS_PER_PATTERN) {
             problems.add(where, `has ${wildcards} wildcards, but ECR allows at most ${MAX_WILDCARDS_PER_PATTERN} "*" per pattern: simplify the pattern.`);
         }
@@ -268,14 +273,16 @@ export function multiEntryListNotes(rules: readonly PolicyRule[], locate: RuleLo
 const RULE_KEYS = new Set(["rulePriority", "description", "selection", "action"]);
 const SELECTION_KEYS = new Set(["tagStatus", "tagPatternList", "tagPrefixList", "storageClass", "countType", "countUnit", "countNumber"]);
 const ACTION_KEYS = new Set(["type", "targetStorageClass"]);
-const TAG_STATUSES = ["tagged", "untagged", "any"];
-const STORAGE_CLASSES = ["standard", "archive"];
-const COUNT_TYPES = Object.keys(CONDITION_NAMES);
 
 const POLICY_FIELD_OWNER = "an ECR lifecycle policy";
 
-function checkOneOf(value: unknown, allowed: string[], path: string, problems: ProblemList): boolean {
-    if (typeof value === "string" && allowed.includes(value)) {
+/** Whether `value` is one of the names of a vocabulary list (`TAG_STATUSES`, ...). */
+export function isOneOf<Name extends string>(names: readonly Name[], value: unknown): value is Name {
+    return (names as readonly unknown[]).includes(value);
+}
+
+function checkOneOf(value: unknown, allowed: readonly string[], path: string, problems: ProblemList): boolean {
+    if (isOneOf(allowed, value)) {
         return true;
     }
     problems.add(path, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, but is ${describeValue(value)}.`);
@@ -337,7 +344,7 @@ function checkRawRule(raw: unknown, path: string, problems: ProblemList): raw is
         problems.add(actionPath, `is required and must be an object such as {"type":"expire"}, but is ${describeValue(action)}.`);
     } else {
         checkKnownKeys(action, ACTION_KEYS, actionPath, POLICY_FIELD_OWNER, problems);
-        if (checkOneOf(action.type, ["expire", "transition"], joinPath(actionPath, "type"), problems)) {
+        if (checkOneOf(action.type, POLICY_ACTION_TYPES, joinPath(actionPath, "type"), problems)) {
             if (action.type === "transition" && action.targetStorageClass !== "archive") {
                 problems.add(joinPath(actionPath, "targetStorageClass"), `must be "archive" for a transition, but is ${describeValue(action.targetStorageClass)}.`);
             } else if (action.type === "expire" && action.targetStorageClass !== undefined) {

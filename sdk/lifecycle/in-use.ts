@@ -22,7 +22,10 @@ export type InUseMap = Readonly<Record<string, readonly ImageUser[]>>;
 
 const KIND_LABELS: Readonly<Record<string, string>> = { ecs: "ECS", lambda: "Lambda", kubernetes: "Kubernetes" };
 
-/** `ECS service api in cluster prod (task definition api:42)`. */
+/**
+ * A user of an image as a message names it: its kind's label, its name and its detail, such as
+ * `ECS service api in cluster prod (task definition api:42)`. The simulator's reasons name users this way.
+ */
 export function describeUser(user: ImageUser): string {
     const label = KIND_LABELS[user.kind] ?? user.kind;
     return [label, user.name, user.detail].filter((part) => part !== "").join(" ");

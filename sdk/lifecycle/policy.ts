@@ -1,12 +1,15 @@
 import { checkKnownKeys, describeValue, isRecord, isStringList, joinPath, ProblemList } from "../validation/errors";
-import { checkPolicyRules, checkPolicyText, checkRuleCount, multiEntryListNotes, RuleLocator } from "./document";
+import { checkPolicyRules, checkPolicyText, checkRuleCount, isOneOf, multiEntryListNotes, RuleLocator } from "./document";
 import {
     CountType,
+    LIFECYCLE_ACTIONS,
     LifecyclePolicyArgs,
     LifecycleRule,
     PolicyDocument,
     PolicyRule,
     PolicySelection,
+    STORAGE_CLASSES,
+    TAG_STATUSES,
     TagStatus,
 } from "./types";
 
@@ -33,7 +36,6 @@ const CONDITIONS: ReadonlyArray<readonly [keyof LifecycleRule, CountType]> = [
 
 const RULE_KEYS = new Set<string>(["selection", "action", "description", "rulePriority", ...CONDITIONS.map(([key]) => key)]);
 const SELECTION_KEYS = new Set(["tagStatus", "tagPrefixList", "tagPatternList", "storageClass"]);
-const TAG_STATUSES: TagStatus[] = ["untagged", "any", "tagged"];
 
 /** A friendly rule translated, remembering where it came from so problems point at what the user wrote. */
 interface TranslatedRule {
@@ -46,11 +48,11 @@ interface TranslatedRule {
 
 function translateSelection(raw: unknown, path: string, problems: ProblemList): Omit<PolicySelection, "countType" | "countNumber"> | undefined {
     if (typeof raw === "string") {
-        if (!TAG_STATUSES.includes(raw as TagStatus)) {
+        if (!isOneOf(TAG_STATUSES, raw)) {
             problems.add(path, `must be "untagged", "any", "tagged" or an object with tagPrefixList or tagPatternList, but is ${describeValue(raw)}.`);
             return undefined;
         }
-        return raw === "tagged" ? { tagStatus: "tagged", tagPatternList: ["*"] } : { tagStatus: raw as TagStatus };
+        return raw === "tagged" ? { tagStatus: "tagged", tagPatternList: ["*"] } : { tagStatus: raw };
     }
     if (!isRecord(raw)) {
         problems.add(path, `is required: "untagged", "any", "tagged" or an object with tagPrefixList or tagPatternList, but is ${describeValue(raw)}.`);
@@ -64,12 +66,12 @@ function translateSelection(raw: unknown, path: string, problems: ProblemList): 
             problems.add(joinPath(path, list), `must be a list of strings, but is ${describeValue(value)}.`);
         }
     }
-    if (raw.storageClass !== undefined && raw.storageClass !== "standard" && raw.storageClass !== "archive") {
+    if (raw.storageClass !== undefined && !isOneOf(STORAGE_CLASSES, raw.storageClass)) {
         problems.add(joinPath(path, "storageClass"), `must be "standard" or "archive", but is ${describeValue(raw.storageClass)}.`);
     }
     const hasList = raw.tagPrefixList !== undefined || raw.tagPatternList !== undefined;
     let tagStatus = raw.tagStatus as TagStatus | undefined;
-    if (tagStatus !== undefined && !TAG_STATUSES.includes(tagStatus)) {
+    if (tagStatus !== undefined && !isOneOf(TAG_STATUSES, tagStatus)) {
         problems.add(joinPath(path, "tagStatus"), `must be "untagged", "any" or "tagged", but is ${describeValue(tagStatus)}.`);
     } else if (tagStatus === undefined && !hasList) {
         problems.add(path, "selects nothing: give tagPrefixList or tagPatternList, or a tagStatus of \"untagged\", \"any\" or \"tagged\".");
@@ -113,7 +115,7 @@ function translateRule(raw: unknown, sourceIndex: number, path: string, problems
             problems.add(joinPath(path, key), `must be a number, but is ${describeValue(raw[key])}.`);
         }
     }
-    if (raw.action !== undefined && raw.action !== "expire" && raw.action !== "archive") {
+    if (raw.action !== undefined && !isOneOf(LIFECYCLE_ACTIONS, raw.action)) {
         problems.add(joinPath(path, "action"), `must be "expire" or "archive", but is ${describeValue(raw.action)}.`);
     }
     if (raw.description !== undefined && typeof raw.description !== "string") {

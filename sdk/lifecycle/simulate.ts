@@ -1,15 +1,16 @@
 import { describeValue, isRecord, isStringList, joinPath, ProblemList } from "../validation/errors";
-import { parsePolicyDocument, policyNotes, storageClassOf } from "./document";
+import { agingStart, ImageTimes } from "./aging";
+import { isOneOf, parsePolicyDocument, policyNotes, storageClassOf } from "./document";
 import { describeUsers, ImageUser, InUseMap, readInUse } from "./in-use";
+import { isIndexMediaType } from "./media-types";
+import { pushTimeOrder, repeatedDigests } from "./ordering";
+import { describeStanding, MatchedSuffixes, matchedSuffixes, RuleWording, shortDigest, wordRule } from "./reasons";
 import { compileTagPattern } from "./tag-pattern";
 import { DAY_MS, parseTimestamp, Timestamp, timestampProblem } from "./time";
-import { PolicyDocument, PolicyRule, StorageClass } from "./types";
+import { IMAGE_STATUSES, ImageStatus, PolicyDocument, PolicyRule, SIMULATED_ACTIONS, SimulatedAction, StorageClass } from "./types";
 
 // The offline lifecycle evaluator: given a policy and the images of a repository, say which images ECR would
 // expire or archive, and why. Pure and synchronous, so that it answers instantly and can be tested exhaustively.
-
-/** `imageStatus` in `describe-images`: archived images live in the archive storage class; ACTIVATING ones are being restored. */
-export type ImageStatus = "ACTIVE" | "ARCHIVED" | "ACTIVATING";
 
 /**
  * One image, in the shape of an entry of `aws ecr describe-images` `imageDetails` (or the SDK's `ImageDetail`).
@@ -67,9 +68,6 @@ export interface SimulateOptions {
     inUse?: InUseMap;
 }
 
-/** What ECR would do with an image. */
-export type SimulatedAction = "expire" | "archive" | "keep";
-
 /** The verdict for one image. */
 export interface SimulatedImage {
     /** The image's digest, as given. */
@@ -104,20 +102,6 @@ export interface SimulationResult {
     notes: string[];
 }
 
-const HOUR_MS = 60 * 60 * 1000;
-const IMAGE_STATUSES: ReadonlySet<string> = new Set<ImageStatus>(["ACTIVE", "ARCHIVED", "ACTIVATING"]);
-
-/** The manifest media types of multi-architecture images: the OCI image index and the Docker manifest list. */
-export const INDEX_MEDIA_TYPES: readonly string[] = [
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-];
-
-/** Whether a manifest media type is a multi-architecture index. */
-export function isIndexMediaType(mediaType: string | null | undefined): boolean {
-    return typeof mediaType === "string" && INDEX_MEDIA_TYPES.includes(mediaType);
-}
-
 // Storage places, as stored in `ImageTable.storage`. RESTORING (ACTIVATING) images sit between the two
 // storage classes, and no rule sees them.
 const STANDARD = 0;
@@ -131,21 +115,14 @@ const RULES_PER_BATCH = 16;
  * The checked images as columns, one slot per input image. Typed arrays keep a million images cheap for the
  * garbage collector, and each pass over the images reads only the columns it needs.
  */
-interface ImageTable {
+interface ImageTable extends ImageTimes {
     readonly digests: string[];
     readonly tags: (readonly string[])[];
     readonly pushedAsGiven: Timestamp[];
     readonly subjects: (string | undefined)[];
     readonly mediaTypes: (string | undefined)[];
-    readonly pushedAt: Float64Array;
-    /** NaN when never restored from archive. */
-    readonly activatedAt: Float64Array;
     /** The time that ranks the image: its restore when restored, otherwise its push. */
     readonly newestAt: Float64Array;
-    /** NaN when ECR recorded no pull. */
-    readonly pulledAt: Float64Array;
-    /** NaN when never archived. */
-    readonly archivedAt: Float64Array;
     readonly storage: Uint8Array;
 }
 
@@ -159,27 +136,14 @@ interface Decisions {
     readonly meetsCondition: Uint8Array;
     /** For an image its deciding rule keeps: the first later rule that would have acted on it; -1 for none. */
     readonly shadowedBy: Int32Array;
+    /** Per rule, by index: what its ranking matched. */
+    readonly matches: MatchedSuffixes[];
 }
 
-interface CompiledRule {
-    readonly rule: PolicyRule;
-    /** `rule 2 (tag prefix beta, keep newest 1): `, the start of every reason this rule gives. */
-    readonly reasonPrefix: string;
+interface CompiledRule extends RuleWording {
     readonly storage: number;
     readonly action: "expire" | "archive";
     readonly selects: (tags: readonly string[]) => boolean;
-    /** `, beyond the newest 5` or `, more than 90 days`: how an image that meets the condition stands. */
-    readonly meetsSuffix: string;
-    /** `, within the newest 5` or `, not more than 90 days`: why an image that does not is kept. */
-    readonly keepsSuffix: string;
-    /** How many images the selection matched, each counted whatever other rules do to it. */
-    matched: number;
-    /**
-     * ` of 3 matching` followed by the meets and the keeps suffix: built once the rule has ranked its images,
-     * so that a count rule's reason costs one join per image, not three.
-     */
-    matchedMeets: string;
-    matchedKeeps: string;
 }
 
 /**
@@ -215,7 +179,7 @@ export function simulate(policy: PolicyDocument, images: readonly LifecycleImage
     const order = pushTimeOrder(table.newestAt, table.digests);
     const decisions = applyRules(rules, table, order, now);
     const verdictOf = finalVerdicts(table, decisions, rules, now, slotOf, indexesOf);
-    const summary: Record<SimulatedAction, number> = { expire: 0, archive: 0, keep: 0 };
+    const summary = Object.fromEntries(SIMULATED_ACTIONS.map((action) => [action, 0])) as Record<SimulatedAction, number>;
     const results: SimulatedImage[] = new Array(order.length);
     for (let position = 0; position < order.length; position++) {
         let result = verdictOf(order[position]);
@@ -270,7 +234,7 @@ function readImage(image: Record<string, unknown>, slot: number, table: ImageTab
         problems.add(imagePath(slot, "imageTags"), `must be a list of tag strings, but is ${describeValue(tags)}.`);
     }
     const status = image.imageStatus ?? "ACTIVE";
-    if (typeof status !== "string" || !IMAGE_STATUSES.has(status)) {
+    if (!isOneOf(IMAGE_STATUSES, status)) {
         problems.add(imagePath(slot, "imageStatus"), `must be "ACTIVE", "ARCHIVED" or "ACTIVATING", but is ${describeValue(status)}.`);
     } else if (status === "ARCHIVED" && image.lastArchivedAt == null) {
         problems.add(imagePath(slot, "lastArchivedAt"),
@@ -320,43 +284,12 @@ function readOptionalString(value: unknown, field: string, slot: number, problem
     return value as string;
 }
 
-/**
- * Reports digests listed more than once: a repository holds each digest once. Sorts the slots by a hash
- * of each digest and compares digests only within runs of equal hashes: a Map of a million digests took
- * a sixth of a whole simulation, and grows the heap that every garbage collection then walks.
- */
+/** Reports digests listed more than once: a repository holds each digest once. */
 function reportRepeatedDigests(table: ImageTable, problems: ProblemList): void {
-    const { digests } = table;
-    const hashes = Uint32Array.from(digests, (digest) => (typeof digest === "string" ? digestHash(digest) : 0));
-    // Only strings are compared: a digest of another type (reported already) could not be ordered at all.
-    const textOf = (slot: number) => (typeof digests[slot] === "string" ? digests[slot] : "");
-    const byDigestThenSlot = (a: number, b: number) => (textOf(a) < textOf(b) ? -1 : textOf(a) > textOf(b) ? 1 : a - b);
-    const firstSlotOf = new Map<number, number>(); // repeated slot → the first slot with its digest
-    forEachRun(radixOrder(hashes, 1), (slot) => hashes[slot], (run) => {
-        run.sort(byDigestThenSlot).forEach((slot, index) => {
-            const previous = run[index - 1];
-            if (index > 0 && typeof digests[slot] === "string" && digests[slot] === digests[previous]) {
-                firstSlotOf.set(slot, firstSlotOf.get(previous) ?? previous);
-            }
-        });
-    });
-    for (const [slot, first] of [...firstSlotOf].sort(([a], [b]) => a - b)) {
+    for (const [slot, first] of repeatedDigests(table.digests)) {
         problems.add(imagePath(slot, "imageDigest"),
-            `${describeValue(digests[slot])} is listed twice, also at images[${first}]; a repository holds each digest once: remove the repeat.`);
+            `${describeValue(table.digests[slot])} is listed twice, also at images[${first}]; a repository holds each digest once: remove the repeat.`);
     }
-}
-
-/**
- * FNV-1a over the last 16 characters: the end of a digest is as random as any part of it, and reading all
- * 71 characters of a million digests would cost more than the check. Digests that share their ends only
- * make the runs to compare longer.
- */
-function digestHash(digest: string): number {
-    let hash = 0x811c9dc5;
-    for (let at = Math.max(0, digest.length - 16); at < digest.length; at++) {
-        hash = Math.imul(hash ^ digest.charCodeAt(at), 0x01000193);
-    }
-    return hash >>> 0;
 }
 
 /** Digest → slot, for just the digests that referrers and the index map name: nothing else is looked up. */
@@ -427,93 +360,6 @@ function readIndexChildren(indexChildren: SimulateOptions["indexChildren"], tabl
     return protectingIndex;
 }
 
-/** Oldest push first, then by digest in code-unit order, so that the order does not depend on the locale. */
-export function pushTimeComparator(pushedAt: Float64Array, digests: readonly string[]): (a: number, b: number) => number {
-    return (a, b) => pushedAt[a] - pushedAt[b] || (digests[a] < digests[b] ? -1 : digests[a] > digests[b] ? 1 : 0);
-}
-
-const RADIX_BITS = 16;
-const RADIX_BUCKETS = 1 << RADIX_BITS;
-// Where the high 32 bits of a float64 sit when it is viewed as two 32-bit words: 1 on little-endian machines.
-const HIGH_WORD = new Uint32Array(new Float64Array([-0]).buffer)[1] === 0x80000000 ? 1 : 0;
-const LOW_WORD = 1 - HIGH_WORD;
-
-/**
- * The slots in `pushTimeComparator` order: a radix sort on the bits of the push times, then a comparison
- * sort of each run of equal times. Several times faster than sorting with the comparator itself, which
- * was the largest single cost of a simulation.
- */
-export function pushTimeOrder(pushedAt: Float64Array, digests: readonly string[]): Int32Array {
-    const order = radixOrder(orderedBits(pushedAt), 2);
-    const compare = pushTimeComparator(pushedAt, digests);
-    forEachRun(order, (slot) => pushedAt[slot], (run) => run.sort(compare));
-    return order;
-}
-
-/**
- * The slots sorted, stably, by unsigned keys of `wordsPerKey` 32-bit words each (least significant word
- * first), 16 bits a pass. A pass in which every key has the same digit (such as the top bits of times
- * close together) is skipped.
- */
-function radixOrder(keys: Uint32Array, wordsPerKey: number): Int32Array {
-    const count = keys.length / wordsPerKey;
-    let order = new Int32Array(count);
-    for (let slot = 0; slot < count; slot++) {
-        order[slot] = slot;
-    }
-    let spare = new Int32Array(count);
-    const starts = new Int32Array(RADIX_BUCKETS + 1);
-    for (let pass = 0; pass < wordsPerKey * 2; pass++) {
-        const word = pass >> 1;
-        const shift = (pass & 1) * RADIX_BITS;
-        starts.fill(0);
-        for (let slot = 0; slot < count; slot++) {
-            starts[((keys[wordsPerKey * slot + word] >>> shift) & (RADIX_BUCKETS - 1)) + 1]++;
-        }
-        if (starts.includes(count)) {
-            continue;
-        }
-        for (let bucket = 0; bucket < RADIX_BUCKETS; bucket++) {
-            starts[bucket + 1] += starts[bucket];
-        }
-        for (let position = 0; position < count; position++) {
-            const slot = order[position];
-            spare[starts[(keys[wordsPerKey * slot + word] >>> shift) & (RADIX_BUCKETS - 1)]++] = slot;
-        }
-        [order, spare] = [spare, order];
-    }
-    return order;
-}
-
-/** Calls `visit` with each run (two or more) of neighbouring slots in `order` that have the same key, in place. */
-function forEachRun(order: Int32Array, key: (slot: number) => number, visit: (run: Int32Array) => void): void {
-    for (let start = 0, end = 1; start < order.length; start = end, end = start + 1) {
-        while (end < order.length && key(order[end]) === key(order[start])) {
-            end++;
-        }
-        if (end - start > 1) {
-            visit(order.subarray(start, end));
-        }
-    }
-}
-
-/**
- * Each time's IEEE 754 bits as two unsigned 32-bit words, low then high, that compare like the numbers
- * do: the sign bit flipped for positive numbers, every bit flipped for negative ones.
- */
-function orderedBits(times: Float64Array): Uint32Array {
-    const native = new Uint32Array(times.buffer, times.byteOffset, times.length * 2);
-    const keys = new Uint32Array(times.length * 2);
-    for (let slot = 0; slot < times.length; slot++) {
-        const low = native[2 * slot + LOW_WORD];
-        const high = native[2 * slot + HIGH_WORD];
-        const negative = (high & 0x80000000) !== 0;
-        keys[2 * slot] = negative ? ~low : low;
-        keys[2 * slot + 1] = negative ? ~high : high ^ 0x80000000;
-    }
-    return keys;
-}
-
 /**
  * First marks, for a batch of rules at a time, which images each rule's selection matches, visiting the
  * images in input order and reading each image's tags once for the whole batch: at a million images,
@@ -529,12 +375,16 @@ function applyRules(rules: CompiledRule[], table: ImageTable, order: Int32Array,
         rank: new Int32Array(count),
         meetsCondition: new Uint8Array(count),
         shadowedBy: new Int32Array(count).fill(-1),
+        matches: new Array(rules.length),
     };
     const marks = Array.from({ length: Math.min(RULES_PER_BATCH, rules.length) }, () => new Uint8Array(count));
     for (let first = 0; first < rules.length; first += RULES_PER_BATCH) {
         const batch = rules.slice(first, first + RULES_PER_BATCH);
         markSelections(batch, table, marks);
-        batch.forEach((rule, offset) => rankAndDecide(rule, first + offset, marks[offset], table, order, now, decisions));
+        batch.forEach((rule, offset) => {
+            const matched = rankAndDecide(rule, first + offset, marks[offset], table, order, now, decisions);
+            decisions.matches[first + offset] = matchedSuffixes(rule, matched);
+        });
     }
     return decisions;
 }
@@ -552,8 +402,9 @@ function markSelections(batch: CompiledRule[], table: ImageTable, marks: Uint8Ar
     }
 }
 
+/** Ranks the images the rule selected, newest first, and decides those no earlier rule decided; returns how many it selected. */
 function rankAndDecide(rule: CompiledRule, ruleIndex: number, selected: Uint8Array, table: ImageTable, order: Int32Array,
-    now: number, decisions: Decisions): void {
+    now: number, decisions: Decisions): number {
     const { countType, countNumber } = rule.rule.selection;
     const ageLimit = countNumber * DAY_MS;
     let rank = 0;
@@ -574,30 +425,7 @@ function rankAndDecide(rule: CompiledRule, ruleIndex: number, selected: Uint8Arr
             decisions.shadowedBy[slot] = ruleIndex;
         }
     }
-    rule.matched = rank;
-    rule.matchedMeets = ` of ${rank} matching${rule.meetsSuffix}`;
-    rule.matchedKeeps = ` of ${rank} matching${rule.keepsSuffix}`;
-}
-
-/**
- * The moment an age condition counts from. `sinceImagePulled` counts from the last pull, or, for an image
- * restored from archive and not pulled since, from its restore (`lastActivatedAt`); from the push when ECR
- * recorded neither. `sinceImagePushed` always counts from the push, a restored image's too: its name says
- * push, and the guide does not say otherwise (the reason says when an image was restored).
- */
-function agingStart(countType: PolicyRule["selection"]["countType"], table: ImageTable, slot: number): number {
-    switch (countType) {
-        case "sinceImagePulled": {
-            const pulledAt = table.pulledAt[slot];
-            const activatedAt = table.activatedAt[slot];
-            if (!Number.isNaN(activatedAt) && !(pulledAt > activatedAt)) {
-                return activatedAt;
-            }
-            return Number.isNaN(pulledAt) ? table.pushedAt[slot] : pulledAt;
-        }
-        case "sinceImageTransitioned": return table.archivedAt[slot];
-        default: return table.pushedAt[slot];
-    }
+    return rank;
 }
 
 /** What the rules alone decide for an image that is not a referrer, before index protection. */
@@ -613,7 +441,7 @@ function judge(slot: number, table: ImageTable, decisions: Decisions, rules: Com
     const rule = rules[ruleIndex];
     const rulePriority = rule.rule.rulePriority;
     const meetsCondition = decisions.meetsCondition[slot] === 1;
-    const standing = rule.reasonPrefix + describeStanding(rule, table, slot, decisions.rank[slot], now, meetsCondition);
+    const standing = rule.reasonPrefix + describeStanding(rule, decisions.matches[ruleIndex], table, slot, decisions.rank[slot], now, meetsCondition);
     if (!meetsCondition) {
         const shadowedBy = decisions.shadowedBy[slot];
         if (shadowedBy === -1) {
@@ -634,31 +462,6 @@ function verdict(table: ImageTable, slot: number, action: SimulatedAction, reaso
     return rulePriority === undefined
         ? { imageDigest, imageTags, imagePushedAt, action, reason }
         : { imageDigest, imageTags, imagePushedAt, action, rulePriority, reason };
-}
-
-/** Where the image stands against its rule's condition, and whether that means acting on it or keeping it. */
-function describeStanding(rule: CompiledRule, table: ImageTable, slot: number, rank: number, now: number, meetsCondition: boolean): string {
-    const verdictSuffix = meetsCondition ? rule.meetsSuffix : rule.keepsSuffix;
-    const restored = table.activatedAt[slot];
-    switch (rule.rule.selection.countType) {
-        case "imageCountMoreThan": {
-            const newest = rank === 1 ? "newest" : `${ordinal(rank)} newest`;
-            return Number.isNaN(restored) ? newest + (meetsCondition ? rule.matchedMeets : rule.matchedKeeps)
-                : `${newest} of ${rule.matched} matching (ranked by its restore from archive ${describeAge(now - restored)})${verdictSuffix}`;
-        }
-        case "sinceImagePushed":
-            return `pushed ${describeAge(now - table.pushedAt[slot])}${verdictSuffix}` +
-                (Number.isNaN(restored) ? "" : ` (restored from archive ${describeAge(now - restored)}; age counts from the push)`);
-        case "sinceImagePulled": {
-            const start = agingStart("sinceImagePulled", table, slot);
-            const since = start === table.pulledAt[slot] ? `last pulled ${describeAge(now - start)}`
-                : start === restored ? `restored from archive ${describeAge(now - start)} and not pulled since, so the restore counts`
-                    : `no pull recorded, so its push counts: pushed ${describeAge(now - start)}`;
-            return since + verdictSuffix;
-        }
-        case "sinceImageTransitioned":
-            return `archived ${describeAge(now - table.archivedAt[slot])}${verdictSuffix}`;
-    }
 }
 
 // Index nesting deeper than this (real indexes nest one level, attestations two) is treated as protecting,
@@ -768,28 +571,16 @@ function referrerVerdict(slot: number, table: ImageTable, slotOf: Map<string, nu
 function compileRule(rule: PolicyRule): CompiledRule {
     // Spelt out rather than spread in: an object built with a spread got a slower shape, and every image
     // reads these fields (most of a 1.2× slowdown of the whole simulation at 100k images).
-    const { meetsSuffix, keepsSuffix } = verdictSuffixes(rule.selection);
+    const { reasonPrefix, meetsSuffix, keepsSuffix } = wordRule(rule);
     return {
         rule,
-        reasonPrefix: `${describeRule(rule)}: `,
+        reasonPrefix,
         meetsSuffix,
         keepsSuffix,
         storage: STORAGE_CODES[storageClassOf(rule)],
         action: rule.action.type === "transition" ? "archive" : "expire",
         selects: compileSelection(rule.selection),
-        matched: 0,
-        matchedMeets: "",
-        matchedKeeps: "",
     };
-}
-
-/** The text that says which way the rule's condition cuts, built once per rule rather than once per image. */
-function verdictSuffixes({ countType, countNumber }: PolicyRule["selection"]): Pick<CompiledRule, "meetsSuffix" | "keepsSuffix"> {
-    if (countType === "imageCountMoreThan") {
-        return { meetsSuffix: `, beyond the newest ${countNumber}`, keepsSuffix: `, within the newest ${countNumber}` };
-    }
-    const days = `${countNumber} day${countNumber === 1 ? "" : "s"}`;
-    return { meetsSuffix: `, more than ${days}`, keepsSuffix: `, not more than ${days}` };
 }
 
 /**
@@ -827,64 +618,4 @@ function compileSelection(selection: PolicyRule["selection"]): (tags: readonly s
         }
         return true;
     };
-}
-
-/** `rule 2 (tag prefix beta, keep newest 1)`: enough to recognise the rule in a one-line reason. */
-function describeRule(rule: PolicyRule): string {
-    const { tagStatus, tagPrefixList, tagPatternList, countType, countNumber } = rule.selection;
-    let selected: string;
-    if (tagStatus === "any") {
-        selected = "any image";
-    } else if (tagStatus === "untagged") {
-        selected = "untagged";
-    } else if (tagPrefixList !== undefined) {
-        selected = `tag prefix${tagPrefixList.length > 1 ? "es" : ""} ${joinWithAnd(tagPrefixList)}`;
-    } else {
-        selected = `tag pattern${tagPatternList!.length > 1 ? "s" : ""} ${joinWithAnd(tagPatternList!)}`;
-    }
-    if (storageClassOf(rule) === "archive") {
-        selected += " in archive";
-    }
-    const days = `${countNumber} day${countNumber === 1 ? "" : "s"}`;
-    const condition = countType === "imageCountMoreThan" ? `keep newest ${countNumber}`
-        : countType === "sinceImagePushed" ? `pushed more than ${days} ago`
-            : countType === "sinceImagePulled" ? `not pulled for ${days}`
-                : `archived more than ${days} ago`;
-    return `rule ${rule.rulePriority} (${selected}, ${condition})`;
-}
-
-function joinWithAnd(items: readonly string[]): string {
-    return items.length === 1 ? items[0] : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
-
-function ordinal(n: number): string {
-    const teen = n % 100 >= 11 && n % 100 <= 13;
-    const suffix = teen ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
-    return `${n}${suffix}`;
-}
-
-/** `10 days ago`, `2.5 days ago`, `5 hours ago`: precise enough to check against a rule's limit in days. */
-function describeAge(ms: number): string {
-    if (ms < 0) {
-        return "in the future";
-    }
-    if (ms < HOUR_MS) {
-        return "less than an hour ago";
-    }
-    if (ms < DAY_MS) {
-        const hours = Math.floor(ms / HOUR_MS);
-        return `${hours} hour${hours === 1 ? "" : "s"} ago`;
-    }
-    // Rounded up to a tenth, so that the shown age agrees with a rule's "more than N days": an image shown
-    // as 5 days old is at most 5 days old, and one a little older shows as 5.1. Built from integers, which
-    // turn into text much faster than fractions do.
-    const tenths = Math.ceil(ms / DAY_MS * 10);
-    const whole = Math.floor(tenths / 10);
-    const fraction = tenths % 10;
-    return fraction === 0 ? `${whole} day${whole === 1 ? "" : "s"} ago` : `${whole}.${fraction} days ago`;
-}
-
-export function shortDigest(digest: string): string {
-    const separator = digest.indexOf(":");
-    return digest.slice(0, separator + 1 + 12);
 }

@@ -48,3 +48,8 @@ export function compileTagPattern(pattern: string): TagPattern {
         },
     };
 }
+
+/** How many `*` a pattern has: ECR limits them, per tag pattern and per tag-mutability exclusion filter. */
+export function countWildcards(pattern: string): number {
+    return pattern.split("*").length - 1;
+}

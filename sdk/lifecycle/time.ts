@@ -10,7 +10,10 @@ const MAX_EPOCH_SECONDS = 1e11;
 // ...unless they are beyond that in milliseconds too.
 const MAX_EPOCH_MILLISECONDS = 1e14;
 
-/** A `Timestamp` as epoch milliseconds, or NaN when it is not one (`timestampProblem` says why). */
+/**
+ * A `Timestamp` as epoch milliseconds, read as `simulate` reads image times: an ISO 8601 string with a zone,
+ * epoch seconds or a Date. NaN when it is not one; `timestampProblem` says why.
+ */
 export function parseTimestamp(value: unknown): number {
     let time = NaN;
     if (typeof value === "string") {
@@ -23,7 +26,10 @@ export function parseTimestamp(value: unknown): number {
     return Number.isFinite(time) ? time : NaN;
 }
 
-/** Why `parseTimestamp` rejected a value, phrased so that the reader knows what to write instead. */
+/**
+ * Why `parseTimestamp` rejected a value, phrased so that the reader knows what to write instead. It reads on
+ * from the name of the field, as in `--now is 1714564800000, which looks like milliseconds: ...`.
+ */
 export function timestampProblem(value: unknown): string {
     if (typeof value === "number" && Math.abs(value) >= MAX_EPOCH_SECONDS && Math.abs(value) < MAX_EPOCH_MILLISECONDS) {
         return `is ${value}, which looks like milliseconds: give epoch seconds (such as ${Math.floor(value / 1000)}) or an ISO 8601 time.`;

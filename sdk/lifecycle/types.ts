@@ -2,10 +2,10 @@
 // document that ECR stores. `buildPolicy` turns the first into the second; `simulate` reads the second.
 
 /** Which images a rule looks at, by tag. */
-export type TagStatus = "tagged" | "untagged" | "any";
+export type TagStatus = (typeof TAG_STATUSES)[number];
 
 /** Where an image lives: normal storage, or the cheaper archive tier that images move to by `action: "archive"`. */
-export type StorageClass = "standard" | "archive";
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
 /** The object form of a selection, for tag lists and for choosing the storage class. */
 export interface LifecycleSelection {
@@ -32,7 +32,7 @@ export interface LifecycleSelection {
 export type Selection = TagStatus | LifecycleSelection;
 
 /** What happens to the images a rule picks. */
-export type LifecycleAction = "expire" | "archive";
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
 /** A friendly lifecycle rule: a selection plus exactly one condition. */
 export interface LifecycleRule {
@@ -84,7 +84,7 @@ export interface LifecyclePolicyArgs {
 // ---- The ECR policy document -------------------------------------------------------------------
 
 /** The condition of an ECR rule: a count of images, or days since push, pull or archiving. */
-export type CountType = "imageCountMoreThan" | "sinceImagePushed" | "sinceImagePulled" | "sinceImageTransitioned";
+export type CountType = (typeof COUNT_TYPES)[number];
 
 /** Which images an ECR rule picks: a tag filter, a storage class and a condition. */
 export interface PolicySelection {
@@ -143,3 +143,32 @@ export const MAX_WILDCARDS_PER_PATTERN = 4;
 
 /** Archived images must stay archived at least this many days before a rule may expire them. */
 export const MIN_DAYS_IN_ARCHIVE_BEFORE_EXPIRY = 90;
+
+// ---- Vocabulary: every list of names once, with the types above derived from it ----------------
+
+/** The `tagStatus` values, in the order ECR's documentation lists them. */
+export const TAG_STATUSES = ["tagged", "untagged", "any"] as const;
+
+/** The storage classes a rule can select; "standard" is the default. */
+export const STORAGE_CLASSES = ["standard", "archive"] as const;
+
+/** The actions of a friendly rule; "expire" is the default. */
+export const LIFECYCLE_ACTIONS = ["expire", "archive"] as const;
+
+/** The `action.type` values of a policy document: ECR spells archiving "transition". */
+export const POLICY_ACTION_TYPES = ["expire", "transition"] as const satisfies readonly PolicyAction["type"][];
+
+/** The `countType` values, in the order of the friendly conditions that give them. */
+export const COUNT_TYPES = ["imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned"] as const;
+
+/** The `imageStatus` values of `describe-images`. */
+export const IMAGE_STATUSES = ["ACTIVE", "ARCHIVED", "ACTIVATING"] as const;
+
+/** `imageStatus` in `describe-images`: archived images live in the archive storage class; ACTIVATING ones are being restored. */
+export type ImageStatus = (typeof IMAGE_STATUSES)[number];
+
+/** What `simulate` says ECR would do to an image, in the order its summary counts them. */
+export const SIMULATED_ACTIONS = ["expire", "archive", "keep"] as const;
+
+/** What ECR would do with an image. */
+export type SimulatedAction = (typeof SIMULATED_ACTIONS)[number];

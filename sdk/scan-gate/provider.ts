@@ -4,7 +4,7 @@
 // the state holds no gate code and no credentials. No Pulumi imports.
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { parseRepositoryUrl } from "../validation/image-plan";
-import { shortDigest } from "../lifecycle/simulate";
+import { shortDigest } from "../lifecycle/reasons";
 import { Clock, readScans, ScanGateError, systemClock } from "./scan";
 import { ScanGatePolicy } from "./settings";
 import { ScanFindings } from "./types";

@@ -7,7 +7,8 @@ import {
     DescribeImageScanFindingsCommandOutput,
     ECRClient,
 } from "@aws-sdk/client-ecr";
-import { INDEX_MEDIA_TYPES, isIndexMediaType, shortDigest } from "../lifecycle/simulate";
+import { INDEX_MEDIA_TYPES, isIndexMediaType } from "../lifecycle/media-types";
+import { shortDigest } from "../lifecycle/reasons";
 import { findingsOfPage, ScannedImage } from "./verdict";
 
 const MANIFEST_MEDIA_TYPES = [

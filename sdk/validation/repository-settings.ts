@@ -3,6 +3,7 @@ import { checkShape, object, oneOf, string } from "./argument-shapes";
 import { describeValue, joinPath, ProblemList, ValidationError } from "./errors";
 import { isKnown, Known, UNKNOWN } from "./known";
 import { translatePolicy } from "../lifecycle/policy";
+import { countWildcards } from "../lifecycle/tag-pattern";
 import { LifecyclePolicyArgs } from "../lifecycle/types";
 
 export type ImageTagMutability = "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
@@ -109,8 +110,8 @@ function checkMutability(view: RepositorySettingsView, problems: ProblemList): v
         const path = joinPath("imageTagMutabilityExclusionFilters", index);
         if (typeof filter !== "string" || !EXCLUSION_FILTER.test(filter)) {
             problems.add(path, `must be 1 to 128 characters of letters, digits, ".", "_", "-" and "*", but is ${describeValue(filter)}.`);
-        } else if (filter.split("*").length - 1 > MAX_WILDCARDS_PER_EXCLUSION_FILTER) {
-            problems.add(path, `has ${filter.split("*").length - 1} wildcards, but ECR allows at most ${MAX_WILDCARDS_PER_EXCLUSION_FILTER} "*" per filter.`);
+        } else if (countWildcards(filter) > MAX_WILDCARDS_PER_EXCLUSION_FILTER) {
+            problems.add(path, `has ${countWildcards(filter)} wildcards, but ECR allows at most ${MAX_WILDCARDS_PER_EXCLUSION_FILTER} "*" per filter.`);
         }
     });
 }
