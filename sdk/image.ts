@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
 } from "./validation/image-plan";
-import { describeValue } from "./validation/errors";
+import { describeValue, ValidationError } from "./validation/errors";
 import { IMAGE_ARGUMENT_SHAPES } from "./validation/image-argument-shapes";
 import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
 import { isKnown, UNKNOWN } from "./validation/known";
@@ -348,11 +348,11 @@ export class Image extends pulumi.ComponentResource {
         if (args.repository !== undefined) {
             return ecrLogin(hostOf(repositoryUrl), args.registryId ?? args.repository.registryId, region, this);
         }
-        const ecrLocation = location !== undefined ? pulumi.output(location) : repositoryUrl.apply((url) => {
+        const ecrLocation = location !== undefined ? pulumi.output(location) : applyChecked(repositoryUrl, (url) => {
             const parsed = parseRepositoryUrl(url);
             if (typeof parsed === "string" || parsed.kind !== "ecr") {
-                throw invalidInputs(`Image "${this.imageName}": repositoryUrl ${url} is not an ECR repository URL`,
-                    [{ propertyPath: "repositoryUrl", reason: typeof parsed === "string" ? parsed : "is not ECR: give registry credentials for another registry." }]);
+                throw new ValidationError(`Image "${this.imageName}"`, [{ propertyPath: "repositoryUrl",
+                    reason: `${describeValue(url)} ${typeof parsed === "string" ? parsed : "is not ECR: give registry credentials for another registry."}` }]);
             }
             return parsed;
         });
@@ -466,10 +466,10 @@ export function buildAndPushImage(name: string, contextOrArgs: string | ImageArg
     if (args.repository === undefined && args.repositoryUrl === undefined) {
         if (!canAutoName(name)) {
             const suggestion = repositoryNamePart(name);
-            const reason = `${describeValue(name)} names the repository this call creates, but cannot be made into an ECR repository name ` +
-                `(lowercase letters, digits, and ".", "_", "-" or "/" between them): use a name such as ${describeValue(suggestion)}, or create the ` +
-                `repository yourself and name it: new Repository(${describeValue(name)}, { name: ${describeValue(suggestion)} }).buildAndPushImage(...).`;
-            throw invalidInputs(`buildAndPushImage(${describeValue(name)}): name ${reason}`, [{ propertyPath: "name", reason }]);
+            throw invalidInputs(new ValidationError(`buildAndPushImage(${describeValue(name)})`, [{ propertyPath: "name",
+                reason: `${describeValue(name)} names the repository this call creates, but cannot be made into an ECR repository name ` +
+                    `(lowercase letters, digits, and ".", "_", "-" or "/" between them): use a name such as ${describeValue(suggestion)}, or create the ` +
+                    `repository yourself and name it: new Repository(${describeValue(name)}, { name: ${describeValue(suggestion)} }).buildAndPushImage(...).` }]));
         }
         checkImageArgs(name, args, true);
         return new Image(name, { ...args, repository: new Repository(name, {}, opts) }, opts);

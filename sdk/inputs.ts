@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { leavesOf, ValidationError, ValidationProblem, withSecretValues } from "./validation/errors";
+import { leavesOf, ValidationError, withSecretValues } from "./validation/errors";
 import { Known, UNKNOWN } from "./validation/known";
 
 /** True when the value, or anything inside it, is an Output or a Promise: known only at deployment. */
@@ -56,23 +56,35 @@ export function knownNow<T>(value: pulumi.Input<T> | undefined): Known<T> | unde
 }
 
 /**
- * The error for inputs that break a rule. As an `InputPropertiesError` it reaches the engine with one entry
- * per property path when a component runs in the provider. Marked as a `RunError` too, because a Node.js
- * program's run entry prints only those (and `ResourceError`s) without "unhandled exception" and a stack.
+ * The one conversion of refused input into what Pulumi reports. As an `InputPropertiesError` it reaches the
+ * engine with one entry per property path when a component runs in the provider. Marked as a `RunError` too,
+ * because a Node.js program's run entry prints only those (and `ResourceError`s) without "unhandled exception"
+ * and a stack. `message`: what stands above the property errors, the whole list unless said otherwise; the
+ * `ValidationError` stays reachable as the `cause`, for the provider's answer.
  */
-export function invalidInputs(message: string, errors: ValidationProblem[]): pulumi.InputPropertiesError {
-    const error = new pulumi.InputPropertiesError({ message, errors });
-    Object.defineProperty(error, "__pulumiRunError", { value: true });
-    return error;
+export function invalidInputs(error: ValidationError, message = error.message): pulumi.InputPropertiesError {
+    const converted = new pulumi.InputPropertiesError({ message, errors: error.problems });
+    Object.defineProperty(converted, "__pulumiRunError", { value: true });
+    Object.defineProperty(converted, "cause", { value: error });
+    return converted;
 }
 
-/** Runs a pure check and turns its `ValidationError` into `invalidInputs`, one line per property path. */
+/** The `ValidationError` behind a refusal: the error itself, or what `invalidInputs` made it from. */
+export function validationErrorOf(error: unknown): ValidationError | undefined {
+    if (ValidationError.isInstance(error)) {
+        return error;
+    }
+    const cause = pulumi.InputPropertiesError.isInstance(error) ? (error as { cause?: unknown }).cause : undefined;
+    return ValidationError.isInstance(cause) ? cause : undefined;
+}
+
+/** Runs a check and turns its `ValidationError` into `invalidInputs`, one line per property path. */
 export function reportingInputErrors<T>(check: () => T): T {
     try {
         return check();
     } catch (error) {
         if (ValidationError.isInstance(error)) {
-            throw invalidInputs(error.message, error.problems);
+            throw invalidInputs(error);
         }
         throw error;
     }

@@ -2,8 +2,8 @@
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
-import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
-import { describeValue, ProblemList } from "./validation/errors";
+import { applyChecked, containsUnknowns, deepKnownView, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
+import { describeValue, ProblemList, ValidationError } from "./validation/errors";
 import { isKnown, UNKNOWN } from "./validation/known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
 import {
@@ -195,9 +195,9 @@ export class Repository extends pulumi.ComponentResource {
          * Whether a policy resource exists is decided now; an argument that resolves later to "no policy"
          * cannot take the resource back, so that is an error rather than an empty policy.
          */
-        const requirePolicy = (text: pulumi.Output<string | undefined>, propertyPath: string, reason: string) => text.apply((value) => {
+        const requirePolicy = (text: pulumi.Output<string | undefined>, propertyPath: string, reason: string) => applyChecked(text, (value) => {
             if (value === undefined) {
-                throw invalidInputs(`Repository "${name}": ${propertyPath} ${reason}`, [{ propertyPath, reason }]);
+                throw new ValidationError(`Repository "${name}"`, [{ propertyPath, reason }]);
             }
             return value;
         });

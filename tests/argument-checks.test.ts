@@ -33,7 +33,7 @@ describe("argument checks before anything registers", () => {
     after(() => fs.rmSync(context, { recursive: true, force: true }));
 
     /** `construct` throws an InputPropertiesError with exactly these property paths (and reasons matching), registering nothing. */
-    async function expectRefused(construct: () => unknown, expected: Array<[string, RegExp]>): Promise<Problem[]> {
+    async function expectRefused(construct: () => unknown, expected: Array<[string, RegExp]>, subject?: string): Promise<Problem[]> {
         let thrown: unknown;
         try {
             construct();
@@ -43,6 +43,10 @@ describe("argument checks before anything registers", () => {
         assert.ok(pulumi.InputPropertiesError.isInstance(thrown), `expected an InputPropertiesError, got ${thrown instanceof Error ? thrown.stack : thrown}`);
         assert.deepEqual(thrown.errors.map((e) => e.propertyPath), expected.map(([p]) => p), thrown.message);
         thrown.errors.forEach((e, i) => assert.match(e.reason, expected[i][1]));
+        if (subject !== undefined) {
+            assert.equal(thrown.message, `${subject} has ${thrown.errors.length === 1 ? "1 problem" : `${thrown.errors.length} problems`}:\n` +
+                thrown.errors.map((e) => `  - ${e.propertyPath}: ${e.reason}`).join("\n"));
+        }
         await settle();
         assert.deepEqual(cloud.registrations.map((r) => `${r.type} ${r.name}`), [], "registered something");
         return thrown.errors.map(({ propertyPath, reason }) => ({ propertyPath, reason }));
@@ -168,7 +172,8 @@ describe("argument checks before anything registers", () => {
 
         it('buildAndPushImage("My Worker", path) suggests a name that works, and the form that takes a repository name', async () => {
             await expectRefused(() => ecrx.buildAndPushImage("My Worker", context),
-                [["name", /^"My Worker" names the repository this call creates, .* use a name such as "my-worker", or create the repository yourself and name it: new Repository\("My Worker", \{ name: "my-worker" \}\)\.buildAndPushImage\(\.\.\.\)\.$/]]);
+                [["name", /^"My Worker" names the repository this call creates, .* use a name such as "my-worker", or create the repository yourself and name it: new Repository\("My Worker", \{ name: "my-worker" \}\)\.buildAndPushImage\(\.\.\.\)\.$/]],
+                'buildAndPushImage("My Worker")');
         });
     });
 
