@@ -3,10 +3,9 @@ import * as ecr from "@pulumi/aws/ecr";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
+    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, ImagePlanView, parseRepositoryUrl, PLAN_ARGUMENTS, PlanArgument, RepositoryLocation,
 } from "./validation/image-plan";
 import { describeValue, ValidationError } from "./validation/errors";
-import { IMAGE_ARGUMENT_SHAPES } from "./validation/image-argument-shapes";
 import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
 import { isKnown, UNKNOWN } from "./validation/known";
 import { buildSettingsOf, isEcrxRepository, Repository } from "./repository";
@@ -109,8 +108,6 @@ function imagesOfRepository(repository: Repository | undefined, create: boolean)
     return repository === undefined ? undefined : imagesByRepository.get(repository);
 }
 
-const PLAN_KEYS = ["context", "dockerfile", "dockerfileInline", "platforms", "tags", "repositoryUrl", "registryId", "region"] as const;
-
 /** The registry a push needs credentials for. */
 interface RegistryLogin {
     address: pulumi.Output<string>;
@@ -189,7 +186,7 @@ export class Image extends pulumi.ComponentResource {
 
         const repository = args.repository;
         const settings = repository !== undefined ? buildSettingsOf(repository) : undefined;
-        const checkedLater = <T>(key: typeof PLAN_KEYS[number], value: pulumi.Input<T> | undefined): pulumi.Input<T> | undefined =>
+        const checkedLater = <T>(key: PlanArgument, value: pulumi.Input<T> | undefined): pulumi.Input<T> | undefined =>
             view[key] !== UNKNOWN ? value : applyChecked(value as pulumi.Input<any>, (resolved) => {
                 checkImagePlan(name, { ...view, [key]: resolved });
                 return resolved;
@@ -415,12 +412,11 @@ export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository
     const args = withoutNulls(givenArgs ?? {});
     const repositoryProblem = args.repository === undefined || isEcrxRepository(args.repository) ? undefined : foreignRepositoryProblem(args.repository);
     const view: ImagePlanView = {
-        ...Object.fromEntries(PLAN_KEYS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
+        ...Object.fromEntries(PLAN_ARGUMENTS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
+        arguments: deepKnownView(args) as Record<string, unknown>,
         hasRepository: (args.repository !== undefined && repositoryProblem === undefined) || ownRepository,
         repositoryProblem,
-        shapedArguments: Object.fromEntries(Object.keys(IMAGE_ARGUMENT_SHAPES).map((key) => [key, deepKnownView((args as any)[key])])),
         hasRegistryCredentials: args.registry !== undefined,
-        unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
         tagsOfOtherImages: repositoryProblem === undefined ? imagesOfRepository(args.repository, false)?.tagOwners ?? new Map() : new Map(),
         scanGate: args.scanGate,

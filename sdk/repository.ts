@@ -6,14 +6,7 @@ import { applyChecked, containsUnknowns, deepKnownView, knownNow, reportingInput
 import { describeValue, ProblemList, ValidationError } from "./validation/errors";
 import { isKnown, UNKNOWN } from "./validation/known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
-import {
-    autoNameBase,
-    checkRepositorySettings,
-    ImageTagMutability,
-    RepositoryEncryptionPlain,
-    RepositorySettingsView,
-    SETTING_NAMES,
-} from "./validation/repository-settings";
+import { autoNameBase, checkRepositorySettings, ImageTagMutability, RepositorySettingsView } from "./validation/repository-settings";
 
 export { ImageTagMutability } from "./validation/repository-settings";
 
@@ -94,22 +87,18 @@ export function buildSettingsOf(repository: Repository): RepositoryBuildSettings
 export function checkRepositoryArgs(name: string, given: RepositoryArgs | null | undefined) {
     const args = withoutNulls(given ?? {});
     const view = repositorySettingsView(args);
-    const checked = reportingInputErrors(() => checkRepositorySettings(name, view, extraArgumentNames(args)));
+    const checked = reportingInputErrors(() => checkRepositorySettings(name, view));
     return { args, view, checked };
 }
 
 /**
- * The arguments as far as they are known now. `encryption` is looked into even while parts of it are not
- * known: ECR cannot change it after creation, so a typo in it must never wait for the deployment.
+ * The arguments as far as they are known now, misspelt ones included. `encryption` is looked into even while
+ * parts of it are not known: ECR cannot change it after creation, so a typo in it must never wait for the deployment.
  */
 function repositorySettingsView(args: RepositoryArgs): RepositorySettingsView {
-    const view = Object.fromEntries(SETTING_NAMES.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])) as RepositorySettingsView;
+    const view: RepositorySettingsView = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, knownNow(value)]));
     view.encryption = deepKnownView(args.encryption) as RepositorySettingsView["encryption"];
     return view;
-}
-
-function extraArgumentNames(args: RepositoryArgs): string[] {
-    return Object.keys(args).filter((key) => !(SETTING_NAMES as string[]).includes(key) && (args as any)[key] !== undefined);
 }
 
 /**
@@ -183,7 +172,7 @@ export class Repository extends pulumi.ComponentResource {
             imageTagMutabilityExclusionFilters: exclusionFilters === undefined ? undefined
                 : pulumi.output(exclusionFilters).apply((filters: string[]) => filters.map((filter) => ({ filter, filterType: "WILDCARD" }))),
             imageScanningConfiguration: { scanOnPush: checkedLater("scanOnPush") ?? true },
-            encryptionConfigurations: pulumi.output(encryption as pulumi.Input<RepositoryEncryptionPlain | undefined>).apply((e) => [{
+            encryptionConfigurations: pulumi.output(encryption as pulumi.Input<pulumi.Unwrap<RepositoryEncryption> | undefined>).apply((e) => [{
                 encryptionType: e?.type ?? "AES256",
                 ...(e?.kmsKey !== undefined ? { kmsKey: e.kmsKey } : {}),
             }]),

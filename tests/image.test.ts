@@ -726,9 +726,9 @@ describe("Image component and buildAndPushImage", function () {
         it("an argument that is not an Image argument", async () => {
             await expectInvalid("app", imageAt({ dockerFile: "Dockerfile" } as Partial<ImageArgs>), [{
                 propertyPath: "dockerFile",
-                reason: "is not an Image argument; use one of repository, repositoryUrl, context, dockerfile, dockerfileInline, target, buildArgs, " +
+                reason: "is not an argument of Image; use one of repository, repositoryUrl, context, dockerfile, dockerfileInline, target, buildArgs, " +
                     "labels, platforms, tags, secrets, ssh, noCache, pull, network, addHosts, builder, buildOnPreview, cache, cacheFrom, cacheTo, " +
-                    "region, registryId, registry, scanGate.",
+                    "region, registryId, registry, scanGate (did you mean dockerfile?).",
             }]);
         });
 

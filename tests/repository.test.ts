@@ -432,12 +432,21 @@ describe("Repository component", function () {
             }]],
             ["an unknown access field", { access: { pul: [OTHER_ACCOUNT] } }, [{
                 propertyPath: "access.pul",
-                reason: "is not an access field; use pull, push or lambdaPull.",
+                reason: "is not a field of access; use one of pull, push, lambdaPull (did you mean pull?).",
+            }]],
+            ["access that is a list, which would grant nothing without a word", { access: [OTHER_ACCOUNT] }, [{
+                propertyPath: "access",
+                reason: `must be an object such as { pull: ["123456789012"] }, but is ["${OTHER_ACCOUNT}"].`,
             }]],
             ["an unknown argument (a typo)", { scanOnpush: false }, [{
                 propertyPath: "scanOnpush",
-                reason: "is not a Repository argument; use one of name, forceDelete, imageTagMutability, imageTagMutabilityExclusionFilters, " +
-                    "scanOnPush, encryption, tags, region, lifeCyclePolicyArgs, access.",
+                reason: "is not an argument of Repository; use one of name, forceDelete, imageTagMutability, imageTagMutabilityExclusionFilters, " +
+                    "scanOnPush, encryption, tags, region, lifeCyclePolicyArgs, access (did you mean scanOnPush?).",
+            }]],
+            ["an unknown argument whose value is an Output: reported now, not at deployment", { scanonpush: pulumi.output(false) }, [{
+                propertyPath: "scanonpush",
+                reason: "is not an argument of Repository; use one of name, forceDelete, imageTagMutability, imageTagMutabilityExclusionFilters, " +
+                    "scanOnPush, encryption, tags, region, lifeCyclePolicyArgs, access (did you mean scanOnPush?).",
             }]],
             ["an invalid lifecycle rule, reported under lifeCyclePolicyArgs", {
                 lifeCyclePolicyArgs: { rules: [{ selection: "untagged", maximumAgeLimit: 14 }, { selection: { tagPatternList: ["a*b*c*d*e*f"] }, maximumNumberOfImages: 3 }] },

@@ -1,14 +1,10 @@
-import { describeValue, joinPath, ProblemList } from "./errors";
+import type { Unwrap } from "@pulumi/pulumi";
+import type { RepositoryAccess } from "../repository";
+import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "./errors";
 
-/** Who may use a repository. Every list is optional; an empty `access` grants nothing. */
-export interface RepositoryAccessPlain {
-    /** AWS principals (account IDs or IAM ARNs) that may pull images. */
-    pull?: string[];
-    /** AWS principals that may push images (which includes pulling). */
-    push?: string[];
-    /** Lambda function ARN patterns (`*` allowed) whose functions may use images from this repository. */
-    lambdaPull?: string[];
-}
+export type RepositoryAccessPlain = Unwrap<RepositoryAccess>;
+
+const ACCESS_FIELDS = { pull: true, push: true, lambdaPull: true } as const satisfies Record<keyof RepositoryAccess, true>;
 
 export const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
 export const PUSH_ACTIONS = [...PULL_ACTIONS, "ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"];
@@ -54,15 +50,15 @@ export function buildRepositoryPolicy(access: RepositoryAccessPlain | undefined,
     if (access === undefined) {
         return undefined;
     }
+    if (!isRecord(access)) {
+        problems.add(basePath, `must be an object such as { pull: ["123456789012"] }, but is ${describeValue(access)}.`);
+        return undefined;
+    }
     const principalKind = "a 12-digit AWS account ID or an IAM principal ARN (arn:aws:iam::123456789012:role/name)";
     const lambdaKind = "a Lambda function ARN pattern such as arn:aws:lambda:us-east-1:123456789012:function:my-fn*";
     const statements: object[] = [];
     const { pull, push, lambdaPull } = access;
-    for (const key of Object.keys(access)) {
-        if (!["pull", "push", "lambdaPull"].includes(key)) {
-            problems.add(joinPath(basePath, key), "is not an access field; use pull, push or lambdaPull.");
-        }
-    }
+    checkKnownKeys(access, ACCESS_FIELDS, basePath, "access", problems);
     if (checkList(pull, joinPath(basePath, "pull"), isPrincipal, principalKind, problems)) {
         statements.push({ Sid: "AllowPull", Effect: "Allow", Principal: { AWS: pull.map(principalArn) }, Action: PULL_ACTIONS });
     }

@@ -197,13 +197,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Reports every field of `value` that is not `known`: a misspelt field is a mistake to fix, never something
- * to ignore. `owner` names what the field would belong to, e.g. "a lifecycle rule".
+ * to ignore. The one unknown-key check, at every depth: `owner` names what the field would belong to, e.g.
+ * "a lifecycle rule", and `kind` what it is called there ("an argument" of a component). `knownFields`: the
+ * names, or a record keyed by them (one that `satisfies Record<keyof SomeArgs, true>`).
  */
-export function checkKnownKeys(value: Record<string, unknown>, known: ReadonlySet<string>, path: string, owner: string, problems: ProblemList): void {
+export function checkKnownKeys(value: Record<string, unknown>, knownFields: ReadonlySet<string> | Readonly<Record<string, true>>, path: string,
+    owner: string, problems: ProblemList, kind = "a field"): void {
+    const known: ReadonlySet<string> = knownFields instanceof Set ? knownFields : new Set(Object.keys(knownFields));
     for (const key of Object.keys(value)) {
         if (!known.has(key) && value[key] !== undefined && value[key] !== null) {
             const likely = [...known].find((candidate) => resembles(key, candidate));
-            problems.add(joinPath(path, clipText(key)), `is not a field of ${owner}; use one of ${[...known].join(", ")}` +
+            problems.add(joinPath(path, clipText(key)), `is not ${kind} of ${owner}; use one of ${[...known].join(", ")}` +
                 (likely !== undefined ? ` (did you mean ${likely}?)` : "") + ".");
         }
     }

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeValue, joinPath, ProblemList } from "./errors";
+import type { Unwrap } from "@pulumi/pulumi";
+import type { ImageArgs } from "../image";
+import { checkKnownKeys, describeValue, joinPath, ProblemList } from "./errors";
 import { checkImageArgumentShapes } from "./image-argument-shapes";
 import { isKnown, Known } from "./known";
 import { compileTagPattern } from "../lifecycle/tag-pattern";
@@ -72,40 +74,36 @@ export function isTagMutable(tag: string, mutability: string, exclusionFilters: 
     }
 }
 
-/** An `Image`'s arguments as far as they are known now. */
-export interface ImagePlanView {
-    context?: Known<string>;
-    dockerfile?: Known<string>;
-    dockerfileInline?: Known<string>;
-    platforms?: Known<string[]>;
-    tags?: Known<string[]>;
-    repositoryUrl?: Known<string>;
+/** Every `Image` argument; the compiler holds it to `ImageArgs`. */
+const IMAGE_ARGUMENTS = {
+    repository: true, repositoryUrl: true, context: true, dockerfile: true, dockerfileInline: true, target: true, buildArgs: true, labels: true,
+    platforms: true, tags: true, secrets: true, ssh: true, noCache: true, pull: true, network: true, addHosts: true, builder: true,
+    buildOnPreview: true, cache: true, cacheFrom: true, cacheTo: true, region: true, registryId: true, registry: true, scanGate: true,
+} as const satisfies Record<keyof ImageArgs, true>;
+
+/** The arguments the plan reads whole: checked when known, and again when an Output among them resolves. */
+export const PLAN_ARGUMENTS = ["context", "dockerfile", "dockerfileInline", "platforms", "tags", "repositoryUrl", "registryId", "region"] as const satisfies
+    ReadonlyArray<keyof ImageArgs>;
+export type PlanArgument = typeof PLAN_ARGUMENTS[number];
+
+/** An `Image`'s arguments as far as they are known now, and what the component knows about them. */
+export type ImagePlanView = { [K in PlanArgument]?: Known<Unwrap<ImageArgs[K]>> } & {
+    /** Every argument given, as far as it is known now (`UNKNOWN` at any depth where not), misspelt ones included. */
+    arguments: Readonly<Record<string, unknown>>;
     hasRepository: boolean;
-    registryId?: Known<string>;
-    region?: Known<string>;
     hasRegistryCredentials: boolean;
     /** The target repository's tag mutability, when the repository is an ecrx `Repository`. */
     repositoryMutability?: Known<string>;
     repositoryExclusionFilters?: Known<string[]>;
-    /** Arguments that are not `Image` arguments (typos), reported rather than ignored. */
-    unknownArguments: string[];
     /** `cache: false` together with explicit cacheFrom/cacheTo. */
     cacheDisabledButGiven: boolean;
     /** Tags that other images of this program push to the same repository, with the image that pushes each. */
     tagsOfOtherImages: ReadonlyMap<string, string>;
-    /** The arguments docker-build takes as given, as far as they are known now (`UNKNOWN` at any depth where not). */
-    shapedArguments?: Readonly<Record<string, unknown>>;
     /** What was given as `repository` when it is not an ecrx Repository: the problem with it. */
     repositoryProblem?: string;
     /** `scanGate` as given (a plain value). */
     scanGate?: unknown;
-}
-
-export const IMAGE_ARGUMENT_NAMES = [
-    "repository", "repositoryUrl", "context", "dockerfile", "dockerfileInline", "target", "buildArgs", "labels", "platforms", "tags",
-    "secrets", "ssh", "noCache", "pull", "network", "addHosts", "builder", "buildOnPreview", "cache", "cacheFrom", "cacheTo",
-    "region", "registryId", "registry", "scanGate",
-];
+};
 
 function checkPaths(view: ImagePlanView, problems: ProblemList): void {
     const context = view.context ?? ".";
@@ -248,16 +246,14 @@ function checkTagMutability(imageName: string, view: ImagePlanView, problems: Pr
  */
 export function checkImagePlan(resourceName: string, view: ImagePlanView): RepositoryLocation | undefined {
     const problems = new ProblemList();
-    for (const key of view.unknownArguments) {
-        problems.add(key, `is not an Image argument; use one of ${IMAGE_ARGUMENT_NAMES.join(", ")}.`);
-    }
+    checkKnownKeys(view.arguments, IMAGE_ARGUMENTS, "", "Image", problems, "an argument");
     if (view.cacheDisabledButGiven) {
         problems.add("cache", "is false, but cacheFrom/cacheTo are given: remove cache (explicit cacheFrom/cacheTo already replace the default cache).");
     }
     if (view.repositoryProblem !== undefined) {
         problems.add("repository", view.repositoryProblem);
     }
-    checkImageArgumentShapes(view.shapedArguments ?? {}, problems);
+    checkImageArgumentShapes(view.arguments, problems);
     checkPaths(view, problems);
     checkList(view.platforms, "platforms", PLATFORM, "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"", problems);
     checkList(view.tags, "tags", TAG, "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)", problems);

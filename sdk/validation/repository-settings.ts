@@ -1,31 +1,22 @@
-import { buildRepositoryPolicy, RepositoryAccessPlain } from "./access";
-import { checkShape, object, oneOf, string } from "./argument-shapes";
-import { describeValue, joinPath, ProblemList, ValidationError } from "./errors";
+import type { Unwrap } from "@pulumi/pulumi";
+import type { RepositoryArgs, RepositoryEncryption } from "../repository";
+import { buildRepositoryPolicy } from "./access";
+import { checkShape, object, oneOf, Shape, string } from "./argument-shapes";
+import { checkKnownKeys, describeValue, joinPath, ProblemList, ValidationError } from "./errors";
 import { isKnown, Known, UNKNOWN } from "./known";
 import { translatePolicy } from "../lifecycle/policy";
-import { LifecyclePolicyArgs } from "../lifecycle/types";
 
-export type ImageTagMutability = "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
-export const IMAGE_TAG_MUTABILITIES: ImageTagMutability[] = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
+export const IMAGE_TAG_MUTABILITIES = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"] as const;
+export type ImageTagMutability = typeof IMAGE_TAG_MUTABILITIES[number];
 
-export interface RepositoryEncryptionPlain {
-    type?: "AES256" | "KMS";
-    kmsKey?: string;
-}
+/** A `Repository`'s arguments as far as they are known now; unknown ones are `UNKNOWN`, and misspelt ones kept to be reported. */
+export type RepositorySettingsView = { [K in keyof RepositoryArgs]?: Known<Unwrap<RepositoryArgs[K]>> };
 
-/** A `Repository`'s arguments as far as they are known now; unknown ones are `UNKNOWN`. */
-export interface RepositorySettingsView {
-    name?: Known<string>;
-    forceDelete?: Known<boolean>;
-    imageTagMutability?: Known<string>;
-    imageTagMutabilityExclusionFilters?: Known<string[]>;
-    scanOnPush?: Known<boolean>;
-    encryption?: Known<RepositoryEncryptionPlain>;
-    tags?: Known<Record<string, string>>;
-    region?: Known<string>;
-    lifeCyclePolicyArgs?: Known<LifecyclePolicyArgs>;
-    access?: Known<RepositoryAccessPlain>;
-}
+/** Every `Repository` argument; the compiler holds it to `RepositoryArgs`, and the schema test the schema. */
+const REPOSITORY_ARGUMENTS = {
+    name: true, forceDelete: true, imageTagMutability: true, imageTagMutabilityExclusionFilters: true, scanOnPush: true,
+    encryption: true, tags: true, region: true, lifeCyclePolicyArgs: true, access: true,
+} as const satisfies Record<keyof RepositoryArgs, true>;
 
 /** What the checks derive from the settings, ready for the child resources. */
 export interface CheckedRepositorySettings {
@@ -36,11 +27,6 @@ export interface CheckedRepositorySettings {
     /** The repository policy JSON; `undefined` when `access` grants nothing. */
     repositoryPolicyText: Known<string | undefined>;
 }
-
-export const SETTING_NAMES: ReadonlyArray<keyof RepositorySettingsView> = [
-    "name", "forceDelete", "imageTagMutability", "imageTagMutabilityExclusionFilters", "scanOnPush",
-    "encryption", "tags", "region", "lifeCyclePolicyArgs", "access",
-];
 
 /** ECR's repository name grammar (CreateRepository API reference). */
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -115,11 +101,11 @@ function checkMutability(view: RepositorySettingsView, problems: ProblemList): v
     });
 }
 
-const ENCRYPTION_SHAPE = object("encryption", { type: oneOf("AES256", "KMS"), kmsKey: string({ nonEmpty: true }) },
+const ENCRYPTION_SHAPE = object("encryption", { type: oneOf("AES256", "KMS"), kmsKey: string({ nonEmpty: true }) } satisfies Record<keyof RepositoryEncryption, Shape>,
     '{ type: "KMS", kmsKey: "arn:aws:kms:..." }');
 
 /** Parts of `encryption` may be unknown still (`UNKNOWN`); ECR cannot change it later, so every known part is checked now. */
-function checkEncryption(encryption: Known<RepositoryEncryptionPlain> | undefined, problems: ProblemList): void {
+function checkEncryption(encryption: RepositorySettingsView["encryption"], problems: ProblemList): void {
     if (encryption === undefined || !isKnown(encryption)) {
         return;
     }
@@ -162,11 +148,9 @@ function checkPlainTypes(view: RepositorySettingsView, problems: ProblemList): v
  * Checks a `Repository`'s settings and derives its policies. Throws `ValidationError` with every problem;
  * settings that are `UNKNOWN` are skipped here and checked again by the component once they resolve.
  */
-export function checkRepositorySettings(resourceName: string, view: RepositorySettingsView, extraKeys: string[] = []): CheckedRepositorySettings {
+export function checkRepositorySettings(resourceName: string, view: RepositorySettingsView): CheckedRepositorySettings {
     const problems = new ProblemList();
-    for (const key of extraKeys) {
-        problems.add(key, `is not a Repository argument; use one of ${SETTING_NAMES.join(", ")}.`);
-    }
+    checkKnownKeys(view, REPOSITORY_ARGUMENTS, "", "Repository", problems, "an argument");
     checkName(view, resourceName, problems);
     checkMutability(view, problems);
     checkEncryption(view.encryption, problems);
