@@ -1,32 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
-import { leavesOf, ValidationError, withSecretValues } from "./validation/errors";
+import { isRecord, leavesOf, ValidationError, withSecretValues } from "./validation/errors";
 import { Known, UNKNOWN } from "./validation/known";
+
+/** An Output or a Promise: a value known only at deployment. */
+function isPending(value: unknown): boolean {
+    return pulumi.Output.isInstance(value) || (isRecord(value) && typeof value.then === "function");
+}
 
 /** True when the value, or anything inside it, is an Output or a Promise: known only at deployment. */
 export function containsUnknowns(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as any).then === "function")) {
+    if (isPending(value)) {
         return true;
     }
     if (Array.isArray(value)) {
         return value.some(containsUnknowns);
     }
-    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+    if (isRecord(value) && !pulumi.Resource.isInstance(value)) {
         return Object.values(value).some(containsUnknowns);
     }
     return false;
 }
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        return false;
-    }
-    const prototype = Object.getPrototypeOf(value);
+/** An object literal's kind of object: not a list, nor an instance of a class (a Resource, an Output). */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+    const prototype = isRecord(value) ? Object.getPrototypeOf(value) : undefined;
     return prototype === Object.prototype || prototype === null;
 }
 
 /** The value with every part not known yet (an Output, a Promise) replaced by `UNKNOWN`, so the rest can be checked now. */
 export function deepKnownView(value: unknown): unknown {
-    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as any).then === "function")) {
+    if (isPending(value)) {
         return UNKNOWN;
     }
     if (Array.isArray(value)) {

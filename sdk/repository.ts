@@ -6,9 +6,10 @@ import { applyChecked, containsUnknowns, deepKnownView, knownNow, reportingInput
 import { describeValue, ProblemList, ValidationError } from "./validation/errors";
 import { isKnown, UNKNOWN } from "./validation/known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
-import { autoNameBase, checkRepositorySettings, ImageTagMutability, RepositorySettingsView } from "./validation/repository-settings";
+import { autoNameBase, checkRepositorySettings, RepositorySettingsView } from "./validation/repository-settings";
+import { DEFAULT_IMAGE_TAG_MUTABILITY, ImageTagMutability } from "./validation/tag-mutability";
 
-export { ImageTagMutability } from "./validation/repository-settings";
+export { ImageTagMutability } from "./validation/tag-mutability";
 
 /** Who may use the repository. Each list yields one least-privilege statement of the repository policy. */
 export interface RepositoryAccess {
@@ -158,7 +159,7 @@ export class Repository extends pulumi.ComponentResource {
                     return settings[text] as string | undefined;
                 });
 
-        const mutability = checkedLater("imageTagMutability") ?? "MUTABLE";
+        const mutability = checkedLater("imageTagMutability") ?? DEFAULT_IMAGE_TAG_MUTABILITY;
         const exclusionFilters = checkedLater("imageTagMutabilityExclusionFilters");
         const encryption = checkedLater("encryption");
         const region = checkedLater("region");

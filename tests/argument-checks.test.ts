@@ -103,6 +103,13 @@ describe("argument checks before anything registers", () => {
             await expectRefused(() => new ecrx.Image("img", { repositoryUrl: URL, context, addHosts: [null] as any }),
                 [["addHosts[0]", /^must be a string, but is null\.$/]]);
         });
+
+        it("a hole in a list of tags or principals is reported where it is, not skipped", async () => {
+            await expectRefused(() => new ecrx.Image("img", { repositoryUrl: URL, context, tags: ["v1", , "v2"] as string[] }),
+                [["tags[1]", /^must be a Docker tag .*, but is nothing\.$/]]);
+            await expectRefused(() => new ecrx.Repository("holes", { access: { pull: ["111122223333", ,] as string[] } }),
+                [["access.pull[1]", /^must be a 12-digit AWS account ID .*, but is nothing\.$/]]);
+        });
     });
 
     describe("every Image argument is type-checked", () => {

@@ -98,6 +98,13 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             assert.ok(validate(served), `schema.json violates the metaschema:\n${JSON.stringify(validate.errors, null, 2)}`);
         });
 
+        it("offers exactly the tag mutability modes the SDK checks against", async () => {
+            const schema = JSON.parse(await plugin.getSchema());
+            const { IMAGE_TAG_MUTABILITIES } = await import("../sdk/validation/tag-mutability");
+            const offered = schema.types["ecrx:index:ImageTagMutability"].enum.map((mode: { value: string }) => mode.value);
+            assert.deepEqual(offered, [...IMAGE_TAG_MUTABILITIES]);
+        });
+
         it("describes both components, the method, and a selection every language can write", async () => {
             const schema = JSON.parse(await plugin.getSchema());
             assert.equal(schema.name, "ecrx");

@@ -5,8 +5,9 @@ import type { ImageArgs } from "../image";
 import { checkKnownKeys, describeValue, joinPath, ProblemList } from "./errors";
 import { checkImageArgumentShapes } from "./image-argument-shapes";
 import { isKnown, Known } from "./known";
-import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { isRepositoryName } from "./repository-settings";
+import { checkStringList, StringListRule } from "./string-list";
+import { ImageTagMutability, isTagMutable } from "./tag-mutability";
 import { checkScanGate } from "../scan-gate/settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
@@ -18,6 +19,18 @@ export const CACHE_TAG = "buildcache";
 /** Docker's tag grammar. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const TAGS: StringListRule = {
+    entry: "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)",
+    isValid: (tag) => TAG.test(tag),
+    leftOut: "for the default",
+    unique: true,
+};
+const PLATFORMS: StringListRule = {
+    entry: "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"",
+    isValid: (platform) => PLATFORM.test(platform),
+    leftOut: "for the default",
+    unique: true,
+};
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 /** A registry host for another registry: a DNS name with a dot, `localhost`, or an IP, optionally with a port. */
 const OTHER_HOST = /^(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
@@ -63,17 +76,6 @@ export function parseRepositoryUrl(url: string): RepositoryLocation | string {
     return { kind: "other", host, name };
 }
 
-/** Whether ECR lets a tag be overwritten under a repository's mutability settings. */
-export function isTagMutable(tag: string, mutability: string, exclusionFilters: string[] = []): boolean {
-    const matchesFilter = exclusionFilters.some((filter) => compileTagPattern(filter).test(tag));
-    switch (mutability) {
-        case "IMMUTABLE": return false;
-        case "IMMUTABLE_WITH_EXCLUSION": return matchesFilter;
-        case "MUTABLE_WITH_EXCLUSION": return !matchesFilter;
-        default: return true;
-    }
-}
-
 /** Every `Image` argument; the compiler holds it to `ImageArgs`. */
 const IMAGE_ARGUMENTS = {
     repository: true, repositoryUrl: true, context: true, dockerfile: true, dockerfileInline: true, target: true, buildArgs: true, labels: true,
@@ -93,7 +95,7 @@ export type ImagePlanView = { [K in PlanArgument]?: Known<Unwrap<ImageArgs[K]>> 
     hasRepository: boolean;
     hasRegistryCredentials: boolean;
     /** The target repository's tag mutability, when the repository is an ecrx `Repository`. */
-    repositoryMutability?: Known<string>;
+    repositoryMutability?: Known<ImageTagMutability>;
     repositoryExclusionFilters?: Known<string[]>;
     /** `cache: false` together with explicit cacheFrom/cacheTo. */
     cacheDisabledButGiven: boolean;
@@ -130,27 +132,6 @@ function checkPaths(view: ImagePlanView, problems: ProblemList): void {
                 "give dockerfile with its path, or dockerfileInline with its text.");
         }
     }
-}
-
-function checkList(value: Known<string[]> | undefined, field: string, valid: RegExp, expected: string, problems: ProblemList): void {
-    if (value === undefined || !isKnown(value)) {
-        return;
-    }
-    if (!Array.isArray(value) || value.length === 0) {
-        problems.add(field, `must be a non-empty list of ${expected}; leave it out for the default.`);
-        return;
-    }
-    const seen = new Map<string, number>();
-    value.forEach((entry, index) => {
-        const where = joinPath(field, index);
-        if (typeof entry !== "string" || !valid.test(entry)) {
-            problems.add(where, `must be ${expected}, but is ${describeValue(entry)}.`);
-        } else if (seen.has(entry)) {
-            problems.add(where, `repeats ${describeValue(entry)} from ${joinPath(field, seen.get(entry)!)}: list each once.`);
-        } else {
-            seen.set(entry, index);
-        }
-    });
 }
 
 function checkRepository(view: ImagePlanView, problems: ProblemList): RepositoryLocation | undefined {
@@ -255,8 +236,8 @@ export function checkImagePlan(resourceName: string, view: ImagePlanView): Repos
     }
     checkImageArgumentShapes(view.arguments, problems);
     checkPaths(view, problems);
-    checkList(view.platforms, "platforms", PLATFORM, "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"", problems);
-    checkList(view.tags, "tags", TAG, "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)", problems);
+    checkStringList(view.platforms, "platforms", PLATFORMS, problems);
+    checkStringList(view.tags, "tags", TAGS, problems);
     const location = checkRepository(view, problems);
     checkTagsAreOwn(view, problems);
     checkTagMutability(resourceName, view, problems);

@@ -2,12 +2,10 @@ import type { Unwrap } from "@pulumi/pulumi";
 import type { RepositoryArgs, RepositoryEncryption } from "../repository";
 import { buildRepositoryPolicy } from "./access";
 import { checkShape, object, oneOf, Shape, string } from "./argument-shapes";
-import { checkKnownKeys, describeValue, joinPath, ProblemList, ValidationError } from "./errors";
+import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList, ValidationError } from "./errors";
 import { isKnown, Known, UNKNOWN } from "./known";
+import { DEFAULT_IMAGE_TAG_MUTABILITY, IMAGE_TAG_MUTABILITIES, isImageTagMutability, MUTABILITIES_WITH_EXCLUSION } from "./tag-mutability";
 import { translatePolicy } from "../lifecycle/policy";
-
-export const IMAGE_TAG_MUTABILITIES = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"] as const;
-export type ImageTagMutability = typeof IMAGE_TAG_MUTABILITIES[number];
 
 /** A `Repository`'s arguments as far as they are known now; unknown ones are `UNKNOWN`, and misspelt ones kept to be reported. */
 export type RepositorySettingsView = { [K in keyof RepositoryArgs]?: Known<Unwrap<RepositoryArgs[K]>> };
@@ -68,19 +66,18 @@ function checkName(view: RepositorySettingsView, resourceName: string, problems:
 
 function checkMutability(view: RepositorySettingsView, problems: ProblemList): void {
     const { imageTagMutability: mutability, imageTagMutabilityExclusionFilters: filters } = view;
-    if (mutability !== undefined && isKnown(mutability) && !IMAGE_TAG_MUTABILITIES.includes(mutability as ImageTagMutability)) {
+    if (mutability !== undefined && isKnown(mutability) && !isImageTagMutability(mutability)) {
         problems.add("imageTagMutability", `must be one of ${IMAGE_TAG_MUTABILITIES.join(", ")}, but is ${describeValue(mutability)}.`);
         return;
     }
-    const mode = mutability ?? "MUTABLE";
+    const mode = mutability ?? DEFAULT_IMAGE_TAG_MUTABILITY;
     if (!isKnown(mode) || filters === UNKNOWN) {
         return;
     }
-    const withExclusion = mode.endsWith("_WITH_EXCLUSION");
-    if (!withExclusion) {
+    if (!MUTABILITIES_WITH_EXCLUSION.includes(mode)) {
         if (filters !== undefined) {
             problems.add("imageTagMutabilityExclusionFilters",
-                `only apply with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, but imageTagMutability is ${mutability === undefined ? "MUTABLE (the default)" : mode}: ` +
+                `only apply with ${MUTABILITIES_WITH_EXCLUSION.join(" or ")}, but imageTagMutability is ${mutability === undefined ? `${mode} (the default)` : mode}: ` +
                 "remove the filters, or choose a *_WITH_EXCLUSION mode.");
         }
         return;
@@ -129,7 +126,7 @@ function checkPlainTypes(view: RepositorySettingsView, problems: ProblemList): v
     }
     const { tags, region } = view;
     if (tags !== undefined && isKnown(tags)) {
-        if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
+        if (!isRecord(tags)) {
             problems.add("tags", `must be a map of tag names to string values, but is ${describeValue(tags)}.`);
         } else {
             for (const [key, value] of Object.entries(tags)) {
