@@ -6,7 +6,7 @@ import {
     CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, ImagePlanView, parseRepositoryUrl, PLAN_ARGUMENTS, PlanArgument, RepositoryLocation,
 } from "./validation/image-plan";
 import { describeValue, ValidationError } from "./validation/errors";
-import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
+import { applyChecked, checkedWhenKnown, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
 import { isKnown, UNKNOWN } from "./validation/known";
 import { buildSettingsOf, isEcrxRepository, Repository } from "./repository";
 import { canAutoName } from "./validation/repository-settings";
@@ -186,25 +186,22 @@ export class Image extends pulumi.ComponentResource {
 
         const repository = args.repository;
         const settings = repository !== undefined ? buildSettingsOf(repository) : undefined;
-        const checkedLater = <T>(key: PlanArgument, value: pulumi.Input<T> | undefined): pulumi.Input<T> | undefined =>
-            view[key] !== UNKNOWN ? value : applyChecked(value as pulumi.Input<any>, (resolved) => {
-                checkImagePlan(name, { ...view, [key]: resolved });
-                return resolved;
-            });
+        const checkedLater = <K extends PlanArgument>(key: K) =>
+            checkedWhenKnown(args[key], (resolved) => void checkImagePlan(name, { ...view, [key]: resolved }));
 
         const repositoryUrl = repository !== undefined
             ? requiredAnswer(repository.repositoryUrl, `The repositoryUrl of Repository "${settings!.resourceName}"`, this)
-            : pulumi.output(checkedLater("repositoryUrl", args.repositoryUrl)!);
-        const region = checkedLater("region", args.region) ?? settings?.region;
-        const tags = this.claimTags(name, args, view, checkedLater("tags", args.tags) as pulumi.Input<string[]> | undefined);
+            : pulumi.output(checkedLater("repositoryUrl")!);
+        const region = checkedLater("region") ?? settings?.region;
+        const tags = this.claimTags(name, args, view, checkedLater("tags"));
         // A list of known length whenever the tags are known, even while the repository URL is not (a preview
         // of a new stack): docker-build refuses a push whose list of tags is unknown as a whole.
         const references: pulumi.Input<pulumi.Input<string>[]> = Array.isArray(tags)
             ? tags.map((tag) => pulumi.interpolate`${repositoryUrl}:${tag}`)
             : pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`));
-        const context = (checkedLater("context", args.context) ?? ".") as pulumi.Input<string>;
-        const dockerfile = checkedLater("dockerfile", args.dockerfile);
-        const dockerfileInline = checkedLater("dockerfileInline", args.dockerfileInline);
+        const context = checkedLater("context") ?? ".";
+        const dockerfile = checkedLater("dockerfile");
+        const dockerfileInline = checkedLater("dockerfileInline");
 
         const target = this.targetLogin(args, location, repositoryUrl, region);
         const cache = this.planCache(name, args, location, repositoryUrl, region);
@@ -214,7 +211,7 @@ export class Image extends pulumi.ComponentResource {
             context: { location: context },
             dockerfile: dockerfileInline !== undefined ? { inline: dockerfileInline }
                 : { location: dockerfile ?? pulumi.output(context).apply((dir) => `${dir.replace(/\/+$/, "")}/Dockerfile`) },
-            platforms: (checkedLater("platforms", args.platforms) ?? DEFAULT_PLATFORMS) as pulumi.Input<dockerBuild.Platform[]>,
+            platforms: (checkedLater("platforms") ?? DEFAULT_PLATFORMS) as pulumi.Input<dockerBuild.Platform[]>,
             tags: references,
             push: true,
             // Field by field, so only the password is secret and the plan still shows where it pushes.
@@ -305,12 +302,12 @@ export class Image extends pulumi.ComponentResource {
      * The tags to push, recorded against the target repository so later images of this program neither take
      * them nor default to them; a mutability known only later is checked against them once it resolves.
      */
-    private claimTags(name: string, args: ImageArgs, view: ImagePlanView, givenTags: pulumi.Input<string[]> | undefined): pulumi.Input<string[]> {
+    private claimTags(name: string, args: ImageArgs, view: ImagePlanView, givenTags: ImageArgs["tags"]): NonNullable<ImageArgs["tags"]> {
         const images = imagesOfRepository(args.repository, true);
         const tags = givenTags ?? defaultTags(name, view.tagsOfOtherImages);
         if (images !== undefined) {
             images.imageNames.push(name);
-            for (const tag of Array.isArray(tags) && !containsUnknowns(tags) ? tags : []) {
+            for (const tag of Array.isArray(tags) && !containsUnknowns(tags) ? tags as string[] : []) {
                 images.tagOwners.set(tag, name);
             }
         }

@@ -104,3 +104,20 @@ export function applyChecked<T, R>(value: pulumi.Input<T>, derive: (resolved: pu
     return pulumi.all([output, isSecret]).apply(([resolved, secret]) => reportingInputErrors(() =>
         secret ? withSecretValues(leavesOf(resolved), () => derive(resolved as pulumi.Unwrap<T>)) : derive(resolved as pulumi.Unwrap<T>))) as pulumi.Output<R>;
 }
+
+/**
+ * An argument as given when it is fully known now (so it was checked at construction), otherwise an Output of
+ * it that first runs `check` on the resolved value: a value that breaks a rule fails the deployment with the
+ * error construction would have thrown. `companion`: another argument the check needs resolved alongside.
+ */
+export function checkedWhenKnown<T, C = undefined>(value: T, check: (resolved: pulumi.Unwrap<NonNullable<T>>, companion: pulumi.Unwrap<C>) => void,
+    companion?: C): T | pulumi.Output<pulumi.Unwrap<NonNullable<T>>> {
+    if (!containsUnknowns(value)) {
+        return value;
+    }
+    const both = pulumi.all([value as pulumi.Input<NonNullable<T>>, companion as pulumi.Input<C>]);
+    return applyChecked(both, ([resolved, other]) => {
+        check(resolved as pulumi.Unwrap<NonNullable<T>>, other as pulumi.Unwrap<C>);
+        return resolved as pulumi.Unwrap<NonNullable<T>>;
+    });
+}

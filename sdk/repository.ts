@@ -2,7 +2,7 @@
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
-import { applyChecked, containsUnknowns, deepKnownView, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
+import { applyChecked, checkedWhenKnown, deepKnownView, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
 import { describeValue, ProblemList, ValidationError } from "./validation/errors";
 import { isKnown, UNKNOWN } from "./validation/known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
@@ -82,6 +82,15 @@ export function buildSettingsOf(repository: Repository): RepositoryBuildSettings
 }
 
 /**
+ * The mutability mode and its filters are only valid together: when both are Outputs, each is checked with the
+ * other resolved.
+ */
+const CHECKED_TOGETHER: Partial<Record<keyof RepositoryArgs, "imageTagMutability" | "imageTagMutabilityExclusionFilters">> = {
+    imageTagMutability: "imageTagMutabilityExclusionFilters",
+    imageTagMutabilityExclusionFilters: "imageTagMutability",
+};
+
+/**
  * Checks a Repository's arguments as far as they are known, throwing `invalidInputs` with every problem.
  * `null` (YAML, Python and JSON write it for "not set") and a missing object alike mean "left out".
  */
@@ -132,21 +141,12 @@ export class Repository extends pulumi.ComponentResource {
         const warnAboutLifecycleRules = (notes: string[]) => notes.forEach((note) => pulumi.log.warn(`Repository "${name}": ${note}`, this));
         warnAboutLifecycleRules(checked.lifecyclePolicyNotes);
 
-        /**
-         * An argument as given when it was checked above, otherwise checked once it resolves. The mutability mode
-         * and its filters are only valid together, so when both are Outputs each is checked with the other resolved.
-         */
-        const checkedLater = <K extends keyof RepositorySettingsView & keyof RepositoryArgs>(key: K): RepositoryArgs[K] | pulumi.Output<any> => {
-            if (!containsUnknowns(args[key])) {
-                return args[key];
-            }
-            const partner = ({ imageTagMutability: "imageTagMutabilityExclusionFilters", imageTagMutabilityExclusionFilters: "imageTagMutability" } as
-                Partial<Record<keyof RepositoryArgs, keyof RepositorySettingsView & keyof RepositoryArgs>>)[key];
-            const together = partner !== undefined && view[partner] === UNKNOWN ? partner : undefined;
-            return applyChecked(pulumi.all([args[key] as any, together === undefined ? undefined : args[together] as any]), ([resolved, other]: unknown[]) => {
-                checkRepositorySettings(name, { ...view, [key]: resolved, ...(together === undefined ? {} : { [together]: other }) });
-                return resolved;
-            });
+        /** An argument as given when it was checked above, otherwise checked once it resolves. */
+        const checkedLater = <K extends keyof RepositoryArgs>(key: K) => {
+            const partner = CHECKED_TOGETHER[key];
+            const companion = partner !== undefined && view[partner] === UNKNOWN ? partner : undefined;
+            return checkedWhenKnown(args[key], (resolved, other) => void checkRepositorySettings(name,
+                { ...view, [key]: resolved, ...(companion === undefined ? {} : { [companion]: other }) }), companion === undefined ? undefined : args[companion]);
         };
         /** A derived policy text: known now, or derived (and checked) once its argument resolves. */
         const derivedLater = (key: "lifeCyclePolicyArgs" | "access", text: "lifecyclePolicyText" | "repositoryPolicyText") =>
@@ -171,9 +171,9 @@ export class Repository extends pulumi.ComponentResource {
             forceDelete: checkedLater("forceDelete") ?? false,
             imageTagMutability: mutability,
             imageTagMutabilityExclusionFilters: exclusionFilters === undefined ? undefined
-                : pulumi.output(exclusionFilters).apply((filters: string[]) => filters.map((filter) => ({ filter, filterType: "WILDCARD" }))),
+                : pulumi.output(exclusionFilters).apply((filters) => filters.map((filter) => ({ filter, filterType: "WILDCARD" }))),
             imageScanningConfiguration: { scanOnPush: checkedLater("scanOnPush") ?? true },
-            encryptionConfigurations: pulumi.output(encryption as pulumi.Input<pulumi.Unwrap<RepositoryEncryption> | undefined>).apply((e) => [{
+            encryptionConfigurations: pulumi.output(encryption).apply((e) => [{
                 encryptionType: e?.type ?? "AES256",
                 ...(e?.kmsKey !== undefined ? { kmsKey: e.kmsKey } : {}),
             }]),
@@ -219,11 +219,11 @@ export class Repository extends pulumi.ComponentResource {
 
         buildSettings.set(this, {
             resourceName: name,
-            imageTagMutability: mutability as pulumi.Input<ImageTagMutability>,
-            imageTagMutabilityExclusionFilters: exclusionFilters as pulumi.Input<pulumi.Input<string>[]> | undefined,
-            encryption: encryption as pulumi.Input<RepositoryEncryption> | undefined,
-            tags: tags as RepositoryBuildSettings["tags"],
-            region: region as pulumi.Input<string> | undefined,
+            imageTagMutability: mutability,
+            imageTagMutabilityExclusionFilters: exclusionFilters,
+            encryption,
+            tags,
+            region,
             usesDefaultLifecyclePolicy: isKnown(view.lifeCyclePolicyArgs) &&
                 (view.lifeCyclePolicyArgs === undefined || (view.lifeCyclePolicyArgs.rules === undefined && view.lifeCyclePolicyArgs.skip !== true)),
             scanOnPush: args.scanOnPush ?? true,
