@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clipText, describeValue, ValidationError, withSecretValues } from "../sdk/validation/errors";
 import { checkImageArgs, Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
 import { invalidInputs } from "../sdk/inputs";
-import { buildSettingsOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
+import { buildStateOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
 import { scanGateProvider, ScanGateInputs } from "../sdk/scan-gate/provider";
 import { SCAN_GATE_TYPE, serveScanGatesFromPlugin } from "../sdk/scan-gate-resource";
 import { answerError } from "./error-answer";
@@ -105,7 +105,7 @@ const methods = new Map<string, Method>([
         check: async ({ __self__, imageName, ...args }, secrets) => {
             const repository = await repositoryByUrn(__self__, "__self__", BUILD_AND_PUSH_IMAGE);
             const imageArgs = { ...await imageArgsFromWire(args, BUILD_AND_PUSH_IMAGE), repository } as ImageArgs;
-            const name = typeof imageName === "string" ? imageName : buildSettingsOf(repository).resourceName;
+            const name = typeof imageName === "string" ? imageName : buildStateOf(repository).resourceName;
             withSecretValues(secrets, () => checkImageArgs(name, imageArgs));
         },
         run: async ({ __self__, ...args }) => {

@@ -7,8 +7,8 @@ import {
 } from "./validation/image-plan";
 import { describeValue, ValidationError } from "./validation/errors";
 import { applyChecked, checkedWhenKnown, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
-import { isKnown, UNKNOWN } from "./validation/known";
-import { buildSettingsOf, isEcrxRepository, Repository } from "./repository";
+import { UNKNOWN } from "./validation/known";
+import { buildStateOf, isEcrxRepository, Repository } from "./repository";
 import { canAutoName } from "./validation/repository-settings";
 import { registerScanGate, ScanGateResult } from "./scan-gate-resource";
 import { isExpired, scanGatePolicy } from "./scan-gate/settings";
@@ -88,26 +88,6 @@ export interface RepositoryImageArgs extends Omit<ImageArgs, "repository" | "rep
     imageName?: string;
 }
 
-/** What the images of this program push to one ecrx Repository: which image pushes each tag, and the images in order. */
-interface RepositoryImages {
-    tagOwners: Map<string, string>;
-    imageNames: string[];
-}
-
-/**
- * Keyed by the Repository object, so the record lives exactly as long as the deployment that built it (a
- * provider process may serve a preview and an update). Images given only a URL are not tracked: nothing
- * scopes a URL to one deployment.
- */
-const imagesByRepository = new WeakMap<Repository, RepositoryImages>();
-
-function imagesOfRepository(repository: Repository | undefined, create: boolean): RepositoryImages | undefined {
-    if (repository !== undefined && create && !imagesByRepository.has(repository)) {
-        imagesByRepository.set(repository, { tagOwners: new Map(), imageNames: [] });
-    }
-    return repository === undefined ? undefined : imagesByRepository.get(repository);
-}
-
 /** The registry a push needs credentials for. */
 interface RegistryLogin {
     address: pulumi.Output<string>;
@@ -185,7 +165,7 @@ export class Image extends pulumi.ComponentResource {
         this.imageName = name;
 
         const repository = args.repository;
-        const settings = repository !== undefined ? buildSettingsOf(repository) : undefined;
+        const settings = repository !== undefined ? buildStateOf(repository) : undefined;
         const checkedLater = <K extends PlanArgument>(key: K) =>
             checkedWhenKnown(args[key], (resolved) => void checkImagePlan(name, { ...view, [key]: resolved }));
 
@@ -275,7 +255,7 @@ export class Image extends pulumi.ComponentResource {
                 "Renew until with a reason, or remove the entry.", this);
         }
         if (args.repository !== undefined) {
-            pulumi.output(buildSettingsOf(args.repository).scanOnPush).apply((scanOnPush) => {
+            pulumi.output(buildStateOf(args.repository).scanOnPush).apply((scanOnPush) => {
                 if (scanOnPush === false) {
                     pulumi.log.warn(`Image "${name}": scanGate waits for ECR's scan of the pushed image, but the repository's scanOnPush is ` +
                         "false. Unless the registry's scanning configuration scans this repository, the gate waits until scanGate.timeout " +
@@ -300,28 +280,28 @@ export class Image extends pulumi.ComponentResource {
 
     /**
      * The tags to push, recorded against the target repository so later images of this program neither take
-     * them nor default to them; a mutability known only later is checked against them once it resolves.
+     * them nor default to them; a mutability known only later is checked against them once it resolves. Images
+     * given only a URL are not tracked: nothing scopes a URL to one deployment.
      */
     private claimTags(name: string, args: ImageArgs, view: ImagePlanView, givenTags: ImageArgs["tags"]): NonNullable<ImageArgs["tags"]> {
-        const images = imagesOfRepository(args.repository, true);
         const tags = givenTags ?? defaultTags(name, view.tagsOfOtherImages);
-        if (images !== undefined) {
-            images.imageNames.push(name);
+        const state = args.repository !== undefined ? buildStateOf(args.repository) : undefined;
+        if (state !== undefined) {
+            state.imageNames.push(name);
             for (const tag of Array.isArray(tags) && !containsUnknowns(tags) ? tags as string[] : []) {
-                images.tagOwners.set(tag, name);
+                state.tagOwners.set(tag, name);
             }
         }
-        const settings = args.repository !== undefined ? buildSettingsOf(args.repository) : undefined;
-        if (settings?.usesDefaultLifecyclePolicy && images !== undefined && images.imageNames.length > 1) {
-            pulumi.log.warn(`Repository "${settings.resourceName}" keeps one untagged image (its default lifecycle policy), but ` +
-                `${images.imageNames.length} images push to it (${images.imageNames.join(", ")}). Each deployment leaves every image's ` +
+        if (state?.usesDefaultLifecyclePolicy && state.imageNames.length > 1) {
+            pulumi.log.warn(`Repository "${state.resourceName}" keeps one untagged image (its default lifecycle policy), but ` +
+                `${state.imageNames.length} images push to it (${state.imageNames.join(", ")}). Each deployment leaves every image's ` +
                 "previous version untagged, so only one of them survives, and rollbacks of the others would fail. Give each image " +
-                `its own Repository, or give this one the rule { selection: "untagged", maximumNumberOfImages: ${images.imageNames.length} }.`, this);
+                `its own Repository, or give this one the rule { selection: "untagged", maximumNumberOfImages: ${state.imageNames.length} }.`, this);
         }
-        if (settings === undefined || (view.repositoryMutability !== UNKNOWN && view.repositoryExclusionFilters !== UNKNOWN)) {
+        if (state === undefined || (view.repositoryMutability !== UNKNOWN && view.repositoryExclusionFilters !== UNKNOWN)) {
             return tags;
         }
-        return applyChecked(pulumi.all([tags, settings.imageTagMutability, settings.imageTagMutabilityExclusionFilters]), ([resolved, mutability, filters]) => {
+        return applyChecked(pulumi.all([tags, state.imageTagMutability, state.imageTagMutabilityExclusionFilters]), ([resolved, mutability, filters]) => {
             checkImagePlan(name, { ...view, tags: view.tags === undefined ? undefined : resolved, repositoryMutability: mutability, repositoryExclusionFilters: filters });
             return resolved;
         });
@@ -376,7 +356,7 @@ export class Image extends pulumi.ComponentResource {
             // No ECR lifecycle policy runs there, so the cache can share the repository.
             return { logins: [], ...registryCache(pulumi.interpolate`${repositoryUrl}:${CACHE_TAG}`) };
         }
-        const settings = args.repository !== undefined ? buildSettingsOf(args.repository) : undefined;
+        const settings = args.repository !== undefined ? buildStateOf(args.repository) : undefined;
         // Next to the image, so builds read the cache from the region they push to.
         const cacheRegion = region ?? (location?.kind === "ecr" ? location.region : undefined);
         const repositoryName = args.repository?.repositoryName ?? repositoryUrl.apply((url) => url.slice(url.indexOf("/") + 1));
@@ -415,11 +395,12 @@ export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository
         repositoryProblem,
         hasRegistryCredentials: args.registry !== undefined,
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
-        tagsOfOtherImages: repositoryProblem === undefined ? imagesOfRepository(args.repository, false)?.tagOwners ?? new Map() : new Map(),
+        // A copy: this image's own tags join the map once it is constructed, and a later re-check must not count them as another's.
+        tagsOfOtherImages: args.repository !== undefined && repositoryProblem === undefined ? new Map(buildStateOf(args.repository).tagOwners) : new Map(),
         scanGate: args.scanGate,
     };
     if (args.repository !== undefined && repositoryProblem === undefined) {
-        const settings = buildSettingsOf(args.repository);
+        const settings = buildStateOf(args.repository);
         view.repositoryMutability = knownNow(settings.imageTagMutability);
         view.repositoryExclusionFilters = knownNow(settings.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
     }

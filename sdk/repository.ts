@@ -52,8 +52,11 @@ export interface RepositoryArgs {
     access?: pulumi.Input<RepositoryAccess>;
 }
 
-/** What an `Image` needs to know about the repository it pushes to. */
-export interface RepositoryBuildSettings {
+/**
+ * What the Images of this program that push to a Repository share: the settings that decide how they may push
+ * (tag mutability, encryption, region), and what each pushes.
+ */
+export interface RepositoryBuildState {
     resourceName: string;
     imageTagMutability: pulumi.Input<ImageTagMutability>;
     imageTagMutabilityExclusionFilters: pulumi.Input<pulumi.Input<string>[]> | undefined;
@@ -64,21 +67,21 @@ export interface RepositoryBuildSettings {
     usesDefaultLifecyclePolicy: boolean;
     /** Whether the repository scans on push, which an image's scan gate waits for. */
     scanOnPush: pulumi.Input<boolean>;
+    /** Which image of this program pushes each tag here. */
+    tagOwners: Map<string, string>;
+    /** The images of this program that push here, in order. */
+    imageNames: string[];
 }
 
-const buildSettings = new WeakMap<Repository, RepositoryBuildSettings>();
+/** Reads the state that only the Repository class holds; installed by the class itself. */
+let readBuildState: (repository: Repository) => RepositoryBuildState;
 
 export function isEcrxRepository(value: unknown): value is Repository {
-    return typeof value === "object" && value !== null && buildSettings.has(value as Repository);
+    return value instanceof Repository;
 }
 
-/** The settings of a `Repository` that decide how images may be pushed to it (tag mutability, encryption, region). */
-export function buildSettingsOf(repository: Repository): RepositoryBuildSettings {
-    const settings = buildSettings.get(repository);
-    if (settings === undefined) {
-        throw new Error("expected an ecrx Repository constructed in this program");
-    }
-    return settings;
+export function buildStateOf(repository: Repository): RepositoryBuildState {
+    return readBuildState(repository);
 }
 
 /**
@@ -131,6 +134,12 @@ export class Repository extends pulumi.ComponentResource {
     /** The exact lifecycle policy JSON applied; undefined when skipped. */
     public readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
     private readonly resourceName: string;
+    /** On the object, so it lives exactly as long as the deployment that built it (a provider process may serve a preview and an update). */
+    readonly #buildState: RepositoryBuildState;
+
+    static {
+        readBuildState = (repository) => repository.#buildState;
+    }
 
     constructor(name: string, givenArgs: RepositoryArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Checked before the component registers, so an invalid program creates nothing at all.
@@ -217,17 +226,18 @@ export class Repository extends pulumi.ComponentResource {
         this.registryId = this.repository.registryId;
         this.repositoryName = this.repository.name;
 
-        buildSettings.set(this, {
+        this.#buildState = {
             resourceName: name,
             imageTagMutability: mutability,
             imageTagMutabilityExclusionFilters: exclusionFilters,
             encryption,
             tags,
             region,
-            usesDefaultLifecyclePolicy: isKnown(view.lifeCyclePolicyArgs) &&
-                (view.lifeCyclePolicyArgs === undefined || (view.lifeCyclePolicyArgs.rules === undefined && view.lifeCyclePolicyArgs.skip !== true)),
+            usesDefaultLifecyclePolicy: checked.usesDefaultLifecyclePolicy,
             scanOnPush: args.scanOnPush ?? true,
-        });
+            tagOwners: new Map(),
+            imageNames: [],
+        };
 
         this.registerOutputs({
             repository: this.repository,

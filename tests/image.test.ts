@@ -862,6 +862,15 @@ describe("Image component and buildAndPushImage", function () {
             }]);
         });
 
+        it("an image's own tags do not count as another's when its context, an Output, is checked once it resolves", async () => {
+            const repo = await appRepository();
+            await deploy(() => repo.buildAndPushImage({ context: buildContext(), tags: ["v1"] }));
+            await deploy(() => ecrx.buildAndPushImage("api", { repository: repo, context: pulumi.output(buildContext()), tags: ["v2"] }));
+            await quiesce();
+            assert.deepEqual(unhandled.takeAll(), []);
+            assert.deepEqual(dockerInputs(registered(DOCKER_BUILD_IMAGE, "api")).tags, [`${ecrHost()}/${APP_REPO}:v2`]);
+        });
+
         it("images given the same repository URL get cache repositories named after each image, so they never collide", async () => {
             const url = `${ecrHost("eu-west-1", "210987654321")}/shared/images`;
             await deploy(() => {

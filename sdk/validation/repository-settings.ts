@@ -24,6 +24,8 @@ export interface CheckedRepositorySettings {
     lifecyclePolicyNotes: string[];
     /** The repository policy JSON; `undefined` when `access` grants nothing. */
     repositoryPolicyText: Known<string | undefined>;
+    /** No rules given (nor skip): the default policy applies. False while the lifecycle arguments are not known. */
+    usesDefaultLifecyclePolicy: boolean;
 }
 
 /** ECR's repository name grammar (CreateRepository API reference). */
@@ -159,11 +161,14 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
     }
     let lifecyclePolicyText: Known<string | undefined> = UNKNOWN;
     let lifecyclePolicyNotes: string[] = [];
-    if (isKnown(view.lifeCyclePolicyArgs)) {
+    let usesDefaultLifecyclePolicy = false;
+    const lifecycle = view.lifeCyclePolicyArgs;
+    if (isKnown(lifecycle)) {
         try {
-            const policy = translatePolicy(view.lifeCyclePolicyArgs, "lifeCyclePolicyArgs");
+            const policy = translatePolicy(lifecycle, "lifeCyclePolicyArgs");
             lifecyclePolicyText = policy?.text;
             lifecyclePolicyNotes = policy?.notes ?? [];
+            usesDefaultLifecyclePolicy = lifecycle?.rules === undefined && lifecycle?.skip !== true;
         } catch (error) {
             if (!ValidationError.isInstance(error)) {
                 throw error;
@@ -172,5 +177,5 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
         }
     }
     problems.throwIfAny(`Repository "${resourceName}"`);
-    return { lifecyclePolicyText, lifecyclePolicyNotes, repositoryPolicyText };
+    return { lifecyclePolicyText, lifecyclePolicyNotes, repositoryPolicyText, usesDefaultLifecyclePolicy };
 }
