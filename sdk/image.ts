@@ -8,6 +8,7 @@ import {
 import { describeValue, ValidationError } from "./validation/errors";
 import { applyChecked, checkedWhenKnown, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
 import { UNKNOWN } from "./validation/known";
+import { localFiles } from "./local-files";
 import { buildStateOf, isEcrxRepository, Repository } from "./repository";
 import { canAutoName } from "./validation/repository-settings";
 import { registerScanGate, ScanGateResult } from "./scan-gate-resource";
@@ -398,6 +399,7 @@ export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository
         // A copy: this image's own tags join the map once it is constructed, and a later re-check must not count them as another's.
         tagsOfOtherImages: args.repository !== undefined && repositoryProblem === undefined ? new Map(buildStateOf(args.repository).tagOwners) : new Map(),
         scanGate: args.scanGate,
+        files: localFiles,
     };
     if (args.repository !== undefined && repositoryProblem === undefined) {
         const settings = buildStateOf(args.repository);

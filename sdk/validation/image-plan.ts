@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Unwrap } from "@pulumi/pulumi";
 import type { ImageArgs } from "../image";
@@ -34,6 +33,16 @@ const PLATFORMS: StringListRule = {
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 /** A registry host for another registry: a DNS name with a dot, `localhost`, or an IP, optionally with a port. */
 const OTHER_HOST = /^(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+
+/** What is at a path: "missing" too when it cannot be looked at. */
+export type PathKind = "directory" | "file" | "other" | "missing";
+
+/** The files of the machine that builds, as far as the checks need them; the component looks, so the checks here do no I/O. */
+export interface LocalFiles {
+    /** What is at `path`; a relative one is resolved from `workingDirectory`. */
+    kindOf(path: string): PathKind;
+    readonly workingDirectory: string;
+}
 
 export type RepositoryLocation =
     | { kind: "ecr"; host: string; registryId: string; region: string; name: string }
@@ -105,6 +114,8 @@ export type ImagePlanView = { [K in PlanArgument]?: Known<Unwrap<ImageArgs[K]>> 
     repositoryProblem?: string;
     /** `scanGate` as given (a plain value). */
     scanGate?: unknown;
+    /** Where the context and the Dockerfile are looked for. */
+    files: LocalFiles;
 };
 
 function checkPaths(view: ImagePlanView, problems: ProblemList): void {
@@ -112,9 +123,10 @@ function checkPaths(view: ImagePlanView, problems: ProblemList): void {
     if (!isKnown(context)) {
         return;
     }
-    if (typeof context !== "string" || !fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
+    const contextKind = typeof context === "string" ? view.files.kindOf(context) : "missing";
+    if (contextKind !== "directory") {
         problems.add("context", `must be a directory with the files to build, but ${describeValue(context)} ` +
-            `${typeof context === "string" && fs.existsSync(context) ? "is not a directory" : `does not exist (resolved from ${process.cwd()})`}.`);
+            `${contextKind !== "missing" ? "is not a directory" : `does not exist (resolved from ${view.files.workingDirectory})`}.`);
         return;
     }
     const { dockerfile, dockerfileInline } = view;
@@ -126,7 +138,7 @@ function checkPaths(view: ImagePlanView, problems: ProblemList): void {
         }
     } else {
         const dockerfilePath = dockerfile ?? path.join(context, "Dockerfile");
-        if (isKnown(dockerfilePath) && (typeof dockerfilePath !== "string" || !fs.existsSync(dockerfilePath) || !fs.statSync(dockerfilePath).isFile())) {
+        if (isKnown(dockerfilePath) && (typeof dockerfilePath !== "string" || view.files.kindOf(dockerfilePath) !== "file")) {
             problems.add(dockerfile === undefined ? "context" : "dockerfile",
                 `${dockerfile === undefined ? `has no Dockerfile (looked for ${describeValue(dockerfilePath)})` : `${describeValue(dockerfilePath)} is not a file`}: ` +
                 "give dockerfile with its path, or dockerfileInline with its text.");
