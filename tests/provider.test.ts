@@ -352,6 +352,16 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             assert.deepEqual(engine.registrations, []);
         });
 
+        it("refuses encryption: [] (a list where an object belongs, as YAML or Python can send it) before anything registers", async () => {
+            engine.beginDeployment({ dryRun: false });
+            const failure = await PluginProcess.failure(plugin.construct(REPOSITORY_COMPONENT, "listed", { encryption: [] }, { dryRun: false }));
+            assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
+            assert.equal(failure.details, 'Repository "listed" has 1 problem');
+            assert.deepEqual(failure.propertyErrors?.map((e) => e.propertyPath), ["encryption"]);
+            assert.match(failure.propertyErrors![0].reason, /^must be an object such as \{ type: "KMS", kmsKey: "arn:aws:kms:\.\.\." \}, but is \[\]\.$/);
+            assert.deepEqual(engine.registrations, []);
+        });
+
         it("fails Construct of Image with the TypeScript property paths and reasons", async () => {
             const inputs = { repositoryUrl: `${ECR_HOST}/web:v1`, context: path.join(buildContext, "missing"), platforms: ["amd64"] };
             const { Image } = await import("../sdk/image");

@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RepositoryArgs } from "../sdk/repository";
+import type { RepositoryArgs, RepositoryEncryption } from "../sdk/repository";
 import { FAKE_ACCOUNT, FAKE_REGION, installMocks, isKnownOutput, Registration, settle, valueOf } from "./support/mocks";
 import { quiesce, UnhandledRejections } from "./support/rejections";
 import { ECR_REPOSITORY, LIFECYCLE_POLICY, REPOSITORY_COMPONENT, REPOSITORY_POLICY } from "./support/tokens";
@@ -495,6 +495,18 @@ describe("Repository component", function () {
             });
             await quiesce();
             assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "neither the repository nor its policy reaches the engine");
+            expectOnlyRejections(expected);
+        });
+
+        it("encryption from an Output that resolves to a list is refused, not taken for the default", async () => {
+            const expected = [{ propertyPath: "encryption", reason: 'must be an object such as { type: "KMS", kmsKey: "arn:aws:kms:..." }, but is [].' }];
+            const component = new Repository("app", { encryption: pulumi.output([] as RepositoryEncryption) });
+            await assert.rejects(valueOf(component.repositoryUrl), (error) => {
+                assertInputPropertiesError(error, expected);
+                return true;
+            });
+            await quiesce();
+            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "the repository never reaches the engine");
             expectOnlyRejections(expected);
         });
 
