@@ -71,6 +71,11 @@ export interface RepositoryBuildState {
     tagOwners: Map<string, string>;
     /** The images of this program that push here, in order. */
     imageNames: string[];
+    /**
+     * The names of the images that buildAndPushImage made children of this repository: two with one name would
+     * have one URN, which the engine refuses.
+     */
+    childImageNames: Set<string>;
 }
 
 /** Reads the state that only the Repository class holds; installed by the class itself. */
@@ -133,7 +138,6 @@ export class Repository extends pulumi.ComponentResource {
     public readonly repositoryName: pulumi.Output<string>;
     /** The exact lifecycle policy JSON applied; undefined when skipped. */
     public readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
-    private readonly resourceName: string;
     /** On the object, so it lives exactly as long as the deployment that built it (a provider process may serve a preview and an update). */
     readonly #buildState: RepositoryBuildState;
 
@@ -146,7 +150,6 @@ export class Repository extends pulumi.ComponentResource {
         const { args, view, checked } = checkRepositoryArgs(name, givenArgs);
 
         super("ecrx:index:Repository", name, {}, opts);
-        this.resourceName = name;
         const warnAboutLifecycleRules = (notes: string[]) => notes.forEach((note) => pulumi.log.warn(`Repository "${name}": ${note}`, this));
         warnAboutLifecycleRules(checked.lifecyclePolicyNotes);
 
@@ -237,6 +240,7 @@ export class Repository extends pulumi.ComponentResource {
             scanOnPush: args.scanOnPush ?? true,
             tagOwners: new Map(),
             imageNames: [],
+            childImageNames: new Set(),
         };
 
         this.registerOutputs({
@@ -259,24 +263,22 @@ export class Repository extends pulumi.ComponentResource {
         const { imageName, ...args } = typeof contextOrArgs === "string" ? { context: contextOrArgs } as RepositoryImageArgs
             : withoutNulls(contextOrArgs ?? {});
         const name = reportingInputErrors(() => this.unusedImageName(imageName));
-        this.imageNamesBuilt.add(name);
+        this.#buildState.childImageNames.add(name);
         return new Image(name, { ...args, repository: this }, { parent: this, ...opts });
     }
 
-    /** Images built here are children of this repository, so two with one name would have one URN, which the engine refuses. */
-    private readonly imageNamesBuilt = new Set<string>();
-
     private unusedImageName(imageName: unknown): string {
+        const { resourceName, childImageNames } = this.#buildState;
         const problems = new ProblemList();
         if (imageName !== undefined && (typeof imageName !== "string" || imageName === "")) {
             problems.add("imageName", `must be a non-empty string naming the Image resource, but is ${describeValue(imageName)}.`);
-        } else if (this.imageNamesBuilt.has((imageName as string | undefined) ?? this.resourceName)) {
-            const name = (imageName as string | undefined) ?? this.resourceName;
+        } else if (childImageNames.has((imageName as string | undefined) ?? resourceName)) {
+            const name = (imageName as string | undefined) ?? resourceName;
             problems.add("imageName", `${imageName === undefined ? "is not given, so this image would be named" : "is"} ${describeValue(name)}, ` +
                 `like an image an earlier buildAndPushImage of this repository already built, and the engine refuses two resources with one name: ` +
-                `give each call its own imageName, such as { imageName: ${describeValue(`${this.resourceName}-worker`)} }.`);
+                `give each call its own imageName, such as { imageName: ${describeValue(`${resourceName}-worker`)} }.`);
         }
-        problems.throwIfAny(`Repository ${describeValue(this.resourceName)}.buildAndPushImage`);
-        return (imageName as string | undefined) ?? this.resourceName;
+        problems.throwIfAny(`Repository ${describeValue(resourceName)}.buildAndPushImage`);
+        return (imageName as string | undefined) ?? resourceName;
     }
 }

@@ -3,7 +3,7 @@ import type { RepositoryAccess } from "../repository";
 import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "./errors";
 import { checkStringList, StringListRule } from "./string-list";
 
-export type RepositoryAccessPlain = Unwrap<RepositoryAccess>;
+type RepositoryAccessPlain = Unwrap<RepositoryAccess>;
 
 const ACCESS_FIELDS = { pull: true, push: true, lambdaPull: true } as const satisfies Record<keyof RepositoryAccess, true>;
 
