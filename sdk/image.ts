@@ -389,22 +389,22 @@ export class Image extends pulumi.ComponentResource {
 export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository = false): { view: ImagePlanView; location?: RepositoryLocation } {
     const args = withoutNulls(givenArgs ?? {});
     const repositoryProblem = args.repository === undefined || isEcrxRepository(args.repository) ? undefined : foreignRepositoryProblem(args.repository);
+    const state = args.repository !== undefined && repositoryProblem === undefined ? buildStateOf(args.repository) : undefined;
     const view: ImagePlanView = {
         ...Object.fromEntries(PLAN_ARGUMENTS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
         arguments: deepKnownView(args) as Record<string, unknown>,
-        hasRepository: (args.repository !== undefined && repositoryProblem === undefined) || ownRepository,
+        hasRepository: state !== undefined || ownRepository,
         repositoryProblem,
         hasRegistryCredentials: args.registry !== undefined,
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
         // A copy: this image's own tags join the map once it is constructed, and a later re-check must not count them as another's.
-        tagsOfOtherImages: args.repository !== undefined && repositoryProblem === undefined ? new Map(buildStateOf(args.repository).tagOwners) : new Map(),
+        tagsOfOtherImages: new Map(state?.tagOwners),
         scanGate: args.scanGate,
         files: localFiles,
     };
-    if (args.repository !== undefined && repositoryProblem === undefined) {
-        const settings = buildStateOf(args.repository);
-        view.repositoryMutability = knownNow(settings.imageTagMutability);
-        view.repositoryExclusionFilters = knownNow(settings.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
+    if (state !== undefined) {
+        view.repositoryMutability = knownNow(state.imageTagMutability);
+        view.repositoryExclusionFilters = knownNow(state.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
     }
     const location = reportingInputErrors(() => checkImagePlan(name, view));
     return { view, location };
