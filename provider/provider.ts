@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clipText, describeValue, ValidationError, withSecretValues } from "../sdk/validation/errors";
 import { checkImageArgs, Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
-import { invalidInputs } from "../sdk/inputs";
 import { buildStateOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
 import { scanGateProvider, ScanGateInputs } from "../sdk/scan-gate/provider";
 import { SCAN_GATE_TYPE, serveScanGatesFromPlugin } from "../sdk/scan-gate-resource";
@@ -46,7 +45,7 @@ async function repositoryByUrn(reference: unknown, propertyPath: string, subject
             : pulumi.Resource.isInstance(given) && typeof urn === "string" && !urn.includes(REPOSITORY_TYPE)
                 ? " For any other repository, give its URL as repositoryUrl (for an aws.ecr.Repository: its repositoryUrl output)."
                 : "";
-        throw invalidInputs(new ValidationError(subject, [{ propertyPath, reason: `must be an ecrx Repository created in the same deployment, but is ${what}.${hint}` }]));
+        throw new ValidationError(subject, [{ propertyPath, reason: `must be an ecrx Repository created in the same deployment, but is ${what}.${hint}` }]);
     }
     return repository;
 }
