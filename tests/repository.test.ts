@@ -486,29 +486,25 @@ describe("Repository component", function () {
     });
 
     describe("Output-valued arguments, checked when they resolve", () => {
-        it("a bad name from an Output: construction succeeds, the repository is refused", async () => {
-            const expected = [{ propertyPath: "name", reason: NAME_REASON("Bad_Name") }];
-            const component = new Repository("app", { name: pulumi.output("Bad_Name") });
-            await assert.rejects(valueOf(component.repositoryName), (error) => {
-                assertInputPropertiesError(error, expected);
-                return true;
+        const refusedOnceResolved: Array<[string, () => RepositoryArgs, Array<{ propertyPath: string; reason: string }>]> = [
+            ["a bad name from an Output: construction succeeds, the repository is refused",
+                () => ({ name: pulumi.output("Bad_Name") }), [{ propertyPath: "name", reason: NAME_REASON("Bad_Name") }]],
+            ["encryption from an Output that resolves to a list is refused, not taken for the default",
+                () => ({ encryption: pulumi.output([] as RepositoryEncryption) }),
+                [{ propertyPath: "encryption", reason: 'must be an object such as { type: "KMS", kmsKey: "arn:aws:kms:..." }, but is [].' }]],
+        ];
+        for (const [title, args, expected] of refusedOnceResolved) {
+            it(title, async () => {
+                const component = new Repository("app", args());
+                await assert.rejects(valueOf(component.repositoryName), (error) => {
+                    assertInputPropertiesError(error, expected);
+                    return true;
+                });
+                await quiesce();
+                assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "neither the repository nor its policy reaches the engine");
+                expectOnlyRejections(expected);
             });
-            await quiesce();
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "neither the repository nor its policy reaches the engine");
-            expectOnlyRejections(expected);
-        });
-
-        it("encryption from an Output that resolves to a list is refused, not taken for the default", async () => {
-            const expected = [{ propertyPath: "encryption", reason: 'must be an object such as { type: "KMS", kmsKey: "arn:aws:kms:..." }, but is [].' }];
-            const component = new Repository("app", { encryption: pulumi.output([] as RepositoryEncryption) });
-            await assert.rejects(valueOf(component.repositoryUrl), (error) => {
-                assertInputPropertiesError(error, expected);
-                return true;
-            });
-            await quiesce();
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "the repository never reaches the engine");
-            expectOnlyRejections(expected);
-        });
+        }
 
         it("a mutability mode and filters that are both Outputs are checked together", async () => {
             const expected = [{
