@@ -252,10 +252,7 @@ function validated<T>(source: string, check: () => T): T {
         if (!ValidationError.isInstance(error)) {
             throw error;
         }
-        const [header] = error.message.split("\n");
-        const shown = error.problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => `  - ${problem.propertyPath}: ${problem.reason}`);
-        const hidden = error.problems.length - shown.length;
-        throw new UserError([`${source}: ${header}`, ...shown, ...(hidden > 0 ? [`  ... and ${hidden} more`] : [])].join("\n"));
+        throw new UserError(`${source}: ${error.format({ maxProblems: MAX_PROBLEMS_SHOWN })}`);
     }
 }
 

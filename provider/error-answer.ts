@@ -1,9 +1,8 @@
 // What the engine is told when a request fails: INVALID_ARGUMENT with one entry per property for bad input,
 // the message otherwise; secrets masked, and bounded in size, because gRPC carries both in headers that it
 // caps at 8 KB: a larger error wedges the channel instead of reaching the user.
-import * as pulumi from "@pulumi/pulumi";
-import { clipText, ValidationError } from "../sdk/validation/errors";
-import { invalidInputs } from "../sdk/inputs";
+import { clipText, ValidationError, ValidationProblem } from "../sdk/validation/errors";
+import { invalidInputs, validationErrorOf } from "../sdk/inputs";
 
 // Both travel twice (grpc-message, and base64 in grpc-status-details-bin): about 6 KB at most in all.
 const MAX_MESSAGE_CHARACTERS = 1000;
@@ -29,17 +28,16 @@ export function redactedMessage(text: string, secrets: ReadonlyArray<string | nu
 
 /** The error a failed request answers with: property errors stay property errors, redacted and bounded. */
 export function answerError(error: unknown, secrets: ReadonlyArray<string | number | boolean>): Error {
-    const problems = pulumi.InputPropertiesError.isInstance(error) ? error.errors
-        : ValidationError.isInstance(error) ? error.problems : undefined;
-    const message = redactedMessage(error instanceof Error ? error.message : String(error), secrets);
-    if (problems === undefined) {
+    const refusal = validationErrorOf(error);
+    if (refusal === undefined) {
+        const message = redactedMessage(error instanceof Error ? error.message : String(error), secrets);
         const plain = new Error(message);
         plain.stack = message; // the stack would repeat the unredacted message
         return plain;
     }
-    const shown: Array<{ propertyPath: string; reason: string }> = [];
+    const shown: ValidationProblem[] = [];
     let budget = MAX_REASONS_CHARACTERS;
-    for (const { propertyPath, reason } of problems) {
+    for (const { propertyPath, reason } of refusal.problems) {
         const entry = {
             propertyPath: redactedMessage(propertyPath, secrets, MAX_PROPERTY_PATH_CHARACTERS),
             reason: redactedMessage(reason, secrets, MAX_REASON_CHARACTERS),
@@ -50,10 +48,10 @@ export function answerError(error: unknown, secrets: ReadonlyArray<string | numb
         }
         shown.push(entry);
     }
-    if (problems.length > shown.length) {
-        shown.push({ propertyPath: "", reason: `and ${problems.length - shown.length} more problems; fix these and run again to see them` });
+    if (refusal.problems.length > shown.length) {
+        shown.push({ propertyPath: "", reason: `and ${refusal.problems.length - shown.length} more problems; fix these and run again to see them` });
     }
     // The CLI prints each property's reason under the message, so the message keeps only its headline
     // ("Repository "x" has 2 problems"): the list a TypeScript program prints would show every reason twice.
-    return invalidInputs(message.split("\n")[0].replace(/:$/, ""), shown);
+    return invalidInputs(new ValidationError(refusal.subject, shown), redactedMessage(refusal.headline, secrets));
 }

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { clipText, describeValue, withSecretValues } from "../sdk/validation/errors";
+import { clipText, describeValue, ValidationError, withSecretValues } from "../sdk/validation/errors";
 import { checkImageArgs, Image, ImageArgs, RepositoryImageArgs } from "../sdk/image";
-import { invalidInputs } from "../sdk/inputs";
-import { buildSettingsOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
+import { buildStateOf, checkRepositoryArgs, Repository, RepositoryArgs } from "../sdk/repository";
 import { scanGateProvider, ScanGateInputs } from "../sdk/scan-gate/provider";
 import { SCAN_GATE_TYPE, serveScanGatesFromPlugin } from "../sdk/scan-gate-resource";
 import { answerError } from "./error-answer";
@@ -34,7 +33,8 @@ async function describeReference(reference: unknown): Promise<string> {
     return describeValue(reference);
 }
 
-async function repositoryByUrn(reference: unknown, propertyPath: string): Promise<Repository> {
+/** `subject`: what the reference was given to, for the error: `Image "web"`. */
+async function repositoryByUrn(reference: unknown, propertyPath: string, subject: string): Promise<Repository> {
     const given = await settled(reference as pulumi.Input<unknown>);
     const urn = pulumi.Resource.isInstance(given) ? await settled(given.urn) : given;
     const repository = typeof urn === "string" ? currentDeployment().repositories.get(urn) : undefined;
@@ -45,19 +45,21 @@ async function repositoryByUrn(reference: unknown, propertyPath: string): Promis
             : pulumi.Resource.isInstance(given) && typeof urn === "string" && !urn.includes(REPOSITORY_TYPE)
                 ? " For any other repository, give its URL as repositoryUrl (for an aws.ecr.Repository: its repositoryUrl output)."
                 : "";
-        throw invalidInputs(`${propertyPath} does not refer to an ecrx Repository of this deployment`,
-            [{ propertyPath, reason: `must be an ecrx Repository created in the same deployment, but is ${what}.${hint}` }]);
+        throw new ValidationError(subject, [{ propertyPath, reason: `must be an ecrx Repository created in the same deployment, but is ${what}.${hint}` }]);
     }
     return repository;
 }
 
 const REPOSITORY_TYPE: ComponentType = "ecrx:index:Repository";
+/** The subject of what a Call of the method refuses, before the repository (and so its name) is known. */
+const BUILD_AND_PUSH_IMAGE = "Repository.buildAndPushImage";
+const imageSubject = (name: string) => `Image ${describeValue(name)}`;
 
 /** Image arguments as the SDK takes them: the repository resolved to its instance, `cache` plain. */
-async function imageArgsFromWire<T extends { repository?: unknown; cache?: unknown; scanGate?: unknown }>(inputs: T) {
+async function imageArgsFromWire<T extends { repository?: unknown; cache?: unknown; scanGate?: unknown }>(inputs: T, subject: string) {
     return {
         ...inputs,
-        ...(inputs.repository !== undefined && inputs.repository !== null ? { repository: await repositoryByUrn(inputs.repository, "repository") } : {}),
+        ...(inputs.repository !== undefined && inputs.repository !== null ? { repository: await repositoryByUrn(inputs.repository, "repository", subject) } : {}),
         ...(inputs.cache !== undefined ? { cache: await settled(inputs.cache as pulumi.Input<boolean>) } : {}),
         ...(inputs.scanGate !== undefined ? { scanGate: await settled(inputs.scanGate) } : {}),
     };
@@ -84,10 +86,10 @@ const componentBuilders = new Map<string, ComponentBuilder>([
     }],
     ["ecrx:index:Image" satisfies ComponentType, {
         check: async (name, resolved, secrets) => {
-            const args = await imageArgsFromWire(resolved) as ImageArgs;
+            const args = await imageArgsFromWire(resolved, imageSubject(name)) as ImageArgs;
             withSecretValues(secrets, () => checkImageArgs(name, args));
         },
-        build: async (name, inputs, options) => new Image(name, await imageArgsFromWire(inputs) as ImageArgs, options),
+        build: async (name, inputs, options) => new Image(name, await imageArgsFromWire(inputs, imageSubject(name)) as ImageArgs, options),
     }],
 ]);
 
@@ -100,14 +102,14 @@ interface Method {
 const methods = new Map<string, Method>([
     ["ecrx:index:Repository/buildAndPushImage" satisfies MethodToken, {
         check: async ({ __self__, imageName, ...args }, secrets) => {
-            const repository = await repositoryByUrn(__self__, "__self__");
-            const imageArgs = { ...await imageArgsFromWire(args), repository } as ImageArgs;
-            const name = typeof imageName === "string" ? imageName : buildSettingsOf(repository).resourceName;
+            const repository = await repositoryByUrn(__self__, "__self__", BUILD_AND_PUSH_IMAGE);
+            const imageArgs = { ...await imageArgsFromWire(args, BUILD_AND_PUSH_IMAGE), repository } as ImageArgs;
+            const name = typeof imageName === "string" ? imageName : buildStateOf(repository).resourceName;
             withSecretValues(secrets, () => checkImageArgs(name, imageArgs));
         },
         run: async ({ __self__, ...args }) => {
-            const repository = await repositoryByUrn(__self__, "__self__");
-            return { imageUri: repository.buildAndPushImage(await imageArgsFromWire(args) as RepositoryImageArgs).imageUri };
+            const repository = await repositoryByUrn(__self__, "__self__", BUILD_AND_PUSH_IMAGE);
+            return { imageUri: repository.buildAndPushImage(await imageArgsFromWire(args, BUILD_AND_PUSH_IMAGE) as RepositoryImageArgs).imageUri };
         },
     }],
 ]);

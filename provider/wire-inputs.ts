@@ -2,6 +2,7 @@
 // only check once they resolve: too late, children would be registered by then. The engine sends them
 // resolved already (or unknown, in a preview), so the provider resolves them first and checks the values.
 import * as pulumi from "@pulumi/pulumi";
+import { isPlainRecord } from "../sdk/inputs";
 import { leavesOf } from "../sdk/validation/errors";
 
 export interface ResolvedInputs {
@@ -28,7 +29,7 @@ export async function resolveInputs(inputs: pulumi.Inputs): Promise<ResolvedInpu
         if (Array.isArray(value)) {
             return Promise.all(value.map(resolve));
         }
-        if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value) && Object.getPrototypeOf(value) === Object.prototype) {
+        if (isPlainRecord(value)) {
             return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([key, inner]) => [key, await resolve(inner)])));
         }
         return value;

@@ -6,13 +6,13 @@ import * as ecr from "@pulumi/aws/ecr";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, IMAGE_ARGUMENT_NAMES, ImagePlanView, parseRepositoryUrl, RepositoryLocation,
+    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, ImagePlanView, parseRepositoryUrl, PLAN_ARGUMENTS, PlanArgument, RepositoryLocation,
 } from "./validation/image-plan";
-import { describeValue } from "./validation/errors";
-import { IMAGE_ARGUMENT_SHAPES } from "./validation/image-argument-shapes";
-import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
-import { isKnown, UNKNOWN } from "./validation/known";
-import { buildSettingsOf, isEcrxRepository, Repository } from "./repository";
+import { describeValue, ValidationError } from "./validation/errors";
+import { applyChecked, checkedWhenKnown, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
+import { UNKNOWN } from "./validation/known";
+import { localFiles } from "./local-files";
+import { buildStateOf, isEcrxRepository, Repository } from "./repository";
 import { canAutoName } from "./validation/repository-settings";
 import { registerScanGate, ScanGateResult } from "./scan-gate-resource";
 import { isExpired, scanGatePolicy } from "./scan-gate/settings";
@@ -143,28 +143,6 @@ export interface RepositoryImageArgs extends Omit<ImageArgs, "repository" | "rep
     imageName?: string;
 }
 
-/** What the images of this program push to one ecrx Repository: which image pushes each tag, and the images in order. */
-interface RepositoryImages {
-    tagOwners: Map<string, string>;
-    imageNames: string[];
-}
-
-/**
- * Keyed by the Repository object, so the record lives exactly as long as the deployment that built it (a
- * provider process may serve a preview and an update). Images given only a URL are not tracked: nothing
- * scopes a URL to one deployment.
- */
-const imagesByRepository = new WeakMap<Repository, RepositoryImages>();
-
-function imagesOfRepository(repository: Repository | undefined, create: boolean): RepositoryImages | undefined {
-    if (repository !== undefined && create && !imagesByRepository.has(repository)) {
-        imagesByRepository.set(repository, { tagOwners: new Map(), imageNames: [] });
-    }
-    return repository === undefined ? undefined : imagesByRepository.get(repository);
-}
-
-const PLAN_KEYS = ["context", "dockerfile", "dockerfileInline", "platforms", "tags", "repositoryUrl", "registryId", "region"] as const;
-
 /** The registry a push needs credentials for. */
 interface RegistryLogin {
     address: pulumi.Output<string>;
@@ -243,26 +221,23 @@ export class Image extends pulumi.ComponentResource {
         this.imageName = name;
 
         const repository = args.repository;
-        const settings = repository !== undefined ? buildSettingsOf(repository) : undefined;
-        const checkedLater = <T>(key: typeof PLAN_KEYS[number], value: pulumi.Input<T> | undefined): pulumi.Input<T> | undefined =>
-            view[key] !== UNKNOWN ? value : applyChecked(value as pulumi.Input<any>, (resolved) => {
-                checkImagePlan(name, { ...view, [key]: resolved });
-                return resolved;
-            });
+        const settings = repository !== undefined ? buildStateOf(repository) : undefined;
+        const checkedLater = <K extends PlanArgument>(key: K) =>
+            checkedWhenKnown(args[key], (resolved) => void checkImagePlan(name, { ...view, [key]: resolved }));
 
         const repositoryUrl = repository !== undefined
             ? requiredAnswer(repository.repositoryUrl, `The repositoryUrl of Repository "${settings!.resourceName}"`, this)
-            : pulumi.output(checkedLater("repositoryUrl", args.repositoryUrl)!);
-        const region = checkedLater("region", args.region) ?? settings?.region;
-        const tags = this.claimTags(name, args, view, checkedLater("tags", args.tags) as pulumi.Input<string[]> | undefined);
+            : pulumi.output(checkedLater("repositoryUrl")!);
+        const region = checkedLater("region") ?? settings?.region;
+        const tags = this.claimTags(name, args, view, checkedLater("tags"));
         // A list of known length whenever the tags are known, even while the repository URL is not (a preview
         // of a new stack): docker-build refuses a push whose list of tags is unknown as a whole.
         const references: pulumi.Input<pulumi.Input<string>[]> = Array.isArray(tags)
             ? tags.map((tag) => pulumi.interpolate`${repositoryUrl}:${tag}`)
             : pulumi.all([repositoryUrl, tags]).apply(([url, list]) => list.map((tag) => `${url}:${tag}`));
-        const context = (checkedLater("context", args.context) ?? ".") as pulumi.Input<string>;
-        const dockerfile = checkedLater("dockerfile", args.dockerfile);
-        const dockerfileInline = checkedLater("dockerfileInline", args.dockerfileInline);
+        const context = checkedLater("context") ?? ".";
+        const dockerfile = checkedLater("dockerfile");
+        const dockerfileInline = checkedLater("dockerfileInline");
 
         const target = this.targetLogin(args, location, repositoryUrl, region);
         const cache = this.planCache(name, args, location, repositoryUrl, region);
@@ -272,7 +247,7 @@ export class Image extends pulumi.ComponentResource {
             context: { location: context },
             dockerfile: dockerfileInline !== undefined ? { inline: dockerfileInline }
                 : { location: dockerfile ?? pulumi.output(context).apply((dir) => `${dir.replace(/\/+$/, "")}/Dockerfile`) },
-            platforms: (checkedLater("platforms", args.platforms) ?? DEFAULT_PLATFORMS) as pulumi.Input<dockerBuild.Platform[]>,
+            platforms: (checkedLater("platforms") ?? DEFAULT_PLATFORMS) as pulumi.Input<dockerBuild.Platform[]>,
             tags: references,
             push: true,
             // Field by field, so only the password is secret and the plan still shows where it pushes.
@@ -336,7 +311,7 @@ export class Image extends pulumi.ComponentResource {
                 "Renew until with a reason, or remove the entry.", this);
         }
         if (args.repository !== undefined) {
-            pulumi.output(buildSettingsOf(args.repository).scanOnPush).apply((scanOnPush) => {
+            pulumi.output(buildStateOf(args.repository).scanOnPush).apply((scanOnPush) => {
                 if (scanOnPush === false) {
                     pulumi.log.warn(`Image "${name}": scanGate waits for ECR's scan of the pushed image, but the repository's scanOnPush is ` +
                         "false. Unless the registry's scanning configuration scans this repository, the gate waits until scanGate.timeout " +
@@ -361,28 +336,28 @@ export class Image extends pulumi.ComponentResource {
 
     /**
      * The tags to push, recorded against the target repository so later images of this program neither take
-     * them nor default to them; a mutability known only later is checked against them once it resolves.
+     * them nor default to them; a mutability known only later is checked against them once it resolves. Images
+     * given only a URL are not tracked: nothing scopes a URL to one deployment.
      */
-    private claimTags(name: string, args: ImageArgs, view: ImagePlanView, givenTags: pulumi.Input<string[]> | undefined): pulumi.Input<string[]> {
-        const images = imagesOfRepository(args.repository, true);
+    private claimTags(name: string, args: ImageArgs, view: ImagePlanView, givenTags: ImageArgs["tags"]): NonNullable<ImageArgs["tags"]> {
         const tags = givenTags ?? defaultTags(name, view.tagsOfOtherImages);
-        if (images !== undefined) {
-            images.imageNames.push(name);
-            for (const tag of Array.isArray(tags) && !containsUnknowns(tags) ? tags : []) {
-                images.tagOwners.set(tag, name);
+        const state = args.repository !== undefined ? buildStateOf(args.repository) : undefined;
+        if (state !== undefined) {
+            state.imageNames.push(name);
+            for (const tag of Array.isArray(tags) && !containsUnknowns(tags) ? tags as string[] : []) {
+                state.tagOwners.set(tag, name);
             }
         }
-        const settings = args.repository !== undefined ? buildSettingsOf(args.repository) : undefined;
-        if (settings?.usesDefaultLifecyclePolicy && images !== undefined && images.imageNames.length > 1) {
-            pulumi.log.warn(`Repository "${settings.resourceName}" keeps one untagged image (its default lifecycle policy), but ` +
-                `${images.imageNames.length} images push to it (${images.imageNames.join(", ")}). Each deployment leaves every image's ` +
+        if (state?.usesDefaultLifecyclePolicy && state.imageNames.length > 1) {
+            pulumi.log.warn(`Repository "${state.resourceName}" keeps one untagged image (its default lifecycle policy), but ` +
+                `${state.imageNames.length} images push to it (${state.imageNames.join(", ")}). Each deployment leaves every image's ` +
                 "previous version untagged, so only one of them survives, and rollbacks of the others would fail. Give each image " +
-                `its own Repository, or give this one the rule { selection: "untagged", maximumNumberOfImages: ${images.imageNames.length} }.`, this);
+                `its own Repository, or give this one the rule { selection: "untagged", maximumNumberOfImages: ${state.imageNames.length} }.`, this);
         }
-        if (settings === undefined || (view.repositoryMutability !== UNKNOWN && view.repositoryExclusionFilters !== UNKNOWN)) {
+        if (state === undefined || (view.repositoryMutability !== UNKNOWN && view.repositoryExclusionFilters !== UNKNOWN)) {
             return tags;
         }
-        return applyChecked(pulumi.all([tags, settings.imageTagMutability, settings.imageTagMutabilityExclusionFilters]), ([resolved, mutability, filters]) => {
+        return applyChecked(pulumi.all([tags, state.imageTagMutability, state.imageTagMutabilityExclusionFilters]), ([resolved, mutability, filters]) => {
             checkImagePlan(name, { ...view, tags: view.tags === undefined ? undefined : resolved, repositoryMutability: mutability, repositoryExclusionFilters: filters });
             return resolved;
         });
@@ -403,11 +378,11 @@ export class Image extends pulumi.ComponentResource {
         if (args.repository !== undefined) {
             return ecrLogin(hostOf(repositoryUrl), args.registryId ?? args.repository.registryId, region, this);
         }
-        const ecrLocation = location !== undefined ? pulumi.output(location) : repositoryUrl.apply((url) => {
+        const ecrLocation = location !== undefined ? pulumi.output(location) : applyChecked(repositoryUrl, (url) => {
             const parsed = parseRepositoryUrl(url);
             if (typeof parsed === "string" || parsed.kind !== "ecr") {
-                throw invalidInputs(`Image "${this.imageName}": repositoryUrl ${url} is not an ECR repository URL`,
-                    [{ propertyPath: "repositoryUrl", reason: typeof parsed === "string" ? parsed : "is not ECR: give registry credentials for another registry." }]);
+                throw new ValidationError(`Image "${this.imageName}"`, [{ propertyPath: "repositoryUrl",
+                    reason: `${describeValue(url)} ${typeof parsed === "string" ? parsed : "is not ECR: give registry credentials for another registry."}` }]);
             }
             return parsed;
         });
@@ -437,7 +412,7 @@ export class Image extends pulumi.ComponentResource {
             // No ECR lifecycle policy runs there, so the cache can share the repository.
             return { logins: [], ...registryCache(pulumi.interpolate`${repositoryUrl}:${CACHE_TAG}`) };
         }
-        const settings = args.repository !== undefined ? buildSettingsOf(args.repository) : undefined;
+        const settings = args.repository !== undefined ? buildStateOf(args.repository) : undefined;
         // Next to the image, so builds read the cache from the region they push to.
         const cacheRegion = region ?? (location?.kind === "ecr" ? location.region : undefined);
         const repositoryName = args.repository?.repositoryName ?? repositoryUrl.apply((url) => url.slice(url.indexOf("/") + 1));
@@ -469,21 +444,22 @@ export class Image extends pulumi.ComponentResource {
 export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository = false): { view: ImagePlanView; location?: RepositoryLocation } {
     const args = withoutNulls(givenArgs ?? {});
     const repositoryProblem = args.repository === undefined || isEcrxRepository(args.repository) ? undefined : foreignRepositoryProblem(args.repository);
+    const state = args.repository !== undefined && repositoryProblem === undefined ? buildStateOf(args.repository) : undefined;
     const view: ImagePlanView = {
-        ...Object.fromEntries(PLAN_KEYS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
-        hasRepository: (args.repository !== undefined && repositoryProblem === undefined) || ownRepository,
+        ...Object.fromEntries(PLAN_ARGUMENTS.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])),
+        arguments: deepKnownView(args) as Record<string, unknown>,
+        hasRepository: state !== undefined || ownRepository,
         repositoryProblem,
-        shapedArguments: Object.fromEntries(Object.keys(IMAGE_ARGUMENT_SHAPES).map((key) => [key, deepKnownView((args as any)[key])])),
         hasRegistryCredentials: args.registry !== undefined,
-        unknownArguments: Object.keys(args).filter((key) => !IMAGE_ARGUMENT_NAMES.includes(key) && (args as any)[key] !== undefined),
         cacheDisabledButGiven: args.cache === false && (args.cacheFrom !== undefined || args.cacheTo !== undefined),
-        tagsOfOtherImages: repositoryProblem === undefined ? imagesOfRepository(args.repository, false)?.tagOwners ?? new Map() : new Map(),
+        // A copy: this image's own tags join the map once it is constructed, and a later re-check must not count them as another's.
+        tagsOfOtherImages: new Map(state?.tagOwners),
         scanGate: args.scanGate,
+        files: localFiles,
     };
-    if (args.repository !== undefined && repositoryProblem === undefined) {
-        const settings = buildSettingsOf(args.repository);
-        view.repositoryMutability = knownNow(settings.imageTagMutability);
-        view.repositoryExclusionFilters = knownNow(settings.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
+    if (state !== undefined) {
+        view.repositoryMutability = knownNow(state.imageTagMutability);
+        view.repositoryExclusionFilters = knownNow(state.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
     }
     const location = reportingInputErrors(() => checkImagePlan(name, view));
     return { view, location };
@@ -521,10 +497,10 @@ export function buildAndPushImage(name: string, contextOrArgs: string | ImageArg
     if (args.repository === undefined && args.repositoryUrl === undefined) {
         if (!canAutoName(name)) {
             const suggestion = repositoryNamePart(name);
-            const reason = `${describeValue(name)} names the repository this call creates, but cannot be made into an ECR repository name ` +
-                `(lowercase letters, digits, and ".", "_", "-" or "/" between them): use a name such as ${describeValue(suggestion)}, or create the ` +
-                `repository yourself and name it: new Repository(${describeValue(name)}, { name: ${describeValue(suggestion)} }).buildAndPushImage(...).`;
-            throw invalidInputs(`buildAndPushImage(${describeValue(name)}): name ${reason}`, [{ propertyPath: "name", reason }]);
+            throw invalidInputs(new ValidationError(`buildAndPushImage(${describeValue(name)})`, [{ propertyPath: "name",
+                reason: `${describeValue(name)} names the repository this call creates, but cannot be made into an ECR repository name ` +
+                    `(lowercase letters, digits, and ".", "_", "-" or "/" between them): use a name such as ${describeValue(suggestion)}, or create the ` +
+                    `repository yourself and name it: new Repository(${describeValue(name)}, { name: ${describeValue(suggestion)} }).buildAndPushImage(...).` }]));
         }
         checkImageArgs(name, args, true);
         return new Image(name, { ...args, repository: new Repository(name, {}, opts) }, opts);

@@ -1,32 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
-import { leavesOf, ValidationError, ValidationProblem, withSecretValues } from "./validation/errors";
+import { isRecord, leavesOf, ValidationError, withSecretValues } from "./validation/errors";
 import { Known, UNKNOWN } from "./validation/known";
+
+/** An Output or a Promise: a value known only at deployment. */
+function isPending(value: unknown): boolean {
+    return pulumi.Output.isInstance(value) || (isRecord(value) && typeof value.then === "function");
+}
 
 /** True when the value, or anything inside it, is an Output or a Promise: known only at deployment. */
 export function containsUnknowns(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as any).then === "function")) {
+    if (isPending(value)) {
         return true;
     }
     if (Array.isArray(value)) {
         return value.some(containsUnknowns);
     }
-    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+    if (isRecord(value) && !pulumi.Resource.isInstance(value)) {
         return Object.values(value).some(containsUnknowns);
     }
     return false;
 }
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        return false;
-    }
-    const prototype = Object.getPrototypeOf(value);
+/** An object literal's kind of object: not a list, nor an instance of a class (a Resource, an Output). */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+    const prototype = isRecord(value) ? Object.getPrototypeOf(value) : undefined;
     return prototype === Object.prototype || prototype === null;
 }
 
 /** The value with every part not known yet (an Output, a Promise) replaced by `UNKNOWN`, so the rest can be checked now. */
 export function deepKnownView(value: unknown): unknown {
-    if (pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as any).then === "function")) {
+    if (isPending(value)) {
         return UNKNOWN;
     }
     if (Array.isArray(value)) {
@@ -56,23 +59,35 @@ export function knownNow<T>(value: pulumi.Input<T> | undefined): Known<T> | unde
 }
 
 /**
- * The error for inputs that break a rule. As an `InputPropertiesError` it reaches the engine with one entry
- * per property path when a component runs in the provider. Marked as a `RunError` too, because a Node.js
- * program's run entry prints only those (and `ResourceError`s) without "unhandled exception" and a stack.
+ * The one conversion of refused input into what Pulumi reports. As an `InputPropertiesError` it reaches the
+ * engine with one entry per property path when a component runs in the provider. Marked as a `RunError` too,
+ * because a Node.js program's run entry prints only those (and `ResourceError`s) without "unhandled exception"
+ * and a stack. `message`: what stands above the property errors, the whole list unless said otherwise; the
+ * `ValidationError` stays reachable as the `cause`, for the provider's answer.
  */
-export function invalidInputs(message: string, errors: ValidationProblem[]): pulumi.InputPropertiesError {
-    const error = new pulumi.InputPropertiesError({ message, errors });
-    Object.defineProperty(error, "__pulumiRunError", { value: true });
-    return error;
+export function invalidInputs(error: ValidationError, message = error.message): pulumi.InputPropertiesError {
+    const converted = new pulumi.InputPropertiesError({ message, errors: error.problems });
+    Object.defineProperty(converted, "__pulumiRunError", { value: true });
+    Object.defineProperty(converted, "cause", { value: error });
+    return converted;
 }
 
-/** Runs a pure check and turns its `ValidationError` into `invalidInputs`, one line per property path. */
+/** The `ValidationError` behind a refusal: the error itself, or what `invalidInputs` made it from. */
+export function validationErrorOf(error: unknown): ValidationError | undefined {
+    if (ValidationError.isInstance(error)) {
+        return error;
+    }
+    const cause = pulumi.InputPropertiesError.isInstance(error) ? (error as { cause?: unknown }).cause : undefined;
+    return ValidationError.isInstance(cause) ? cause : undefined;
+}
+
+/** Runs a check and turns its `ValidationError` into `invalidInputs`, one line per property path. */
 export function reportingInputErrors<T>(check: () => T): T {
     try {
         return check();
     } catch (error) {
         if (ValidationError.isInstance(error)) {
-            throw invalidInputs(error.message, error.problems);
+            throw invalidInputs(error);
         }
         throw error;
     }
@@ -88,4 +103,21 @@ export function applyChecked<T, R>(value: pulumi.Input<T>, derive: (resolved: pu
     const isSecret = pulumi.output((output as any).isSecret as Promise<boolean>);
     return pulumi.all([output, isSecret]).apply(([resolved, secret]) => reportingInputErrors(() =>
         secret ? withSecretValues(leavesOf(resolved), () => derive(resolved as pulumi.Unwrap<T>)) : derive(resolved as pulumi.Unwrap<T>))) as pulumi.Output<R>;
+}
+
+/**
+ * An argument as given when it is fully known now (so it was checked at construction), otherwise an Output of
+ * it that first runs `check` on the resolved value: a value that breaks a rule fails the deployment with the
+ * error construction would have thrown. `companion`: another argument the check needs resolved alongside.
+ */
+export function checkedWhenKnown<T, C = undefined>(value: T, check: (resolved: pulumi.Unwrap<NonNullable<T>>, companion: pulumi.Unwrap<C>) => void,
+    companion?: C): T | pulumi.Output<pulumi.Unwrap<NonNullable<T>>> {
+    if (!containsUnknowns(value)) {
+        return value;
+    }
+    const both = pulumi.all([value as pulumi.Input<NonNullable<T>>, companion as pulumi.Input<C>]);
+    return applyChecked(both, ([resolved, other]) => {
+        check(resolved as pulumi.Unwrap<NonNullable<T>>, other as pulumi.Unwrap<C>);
+        return resolved as pulumi.Unwrap<NonNullable<T>>;
+    });
 }

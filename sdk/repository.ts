@@ -5,20 +5,14 @@
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Image, RepositoryImageArgs } from "./image";
-import { applyChecked, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
-import { describeValue, ProblemList } from "./validation/errors";
+import { applyChecked, checkedWhenKnown, deepKnownView, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
+import { describeValue, ProblemList, ValidationError } from "./validation/errors";
 import { isKnown, UNKNOWN } from "./validation/known";
 import { LifecyclePolicyArgs } from "./lifecycle/types";
-import {
-    autoNameBase,
-    checkRepositorySettings,
-    ImageTagMutability,
-    RepositoryEncryptionPlain,
-    RepositorySettingsView,
-    SETTING_NAMES,
-} from "./validation/repository-settings";
+import { autoNameBase, checkRepositorySettings, RepositorySettingsView } from "./validation/repository-settings";
+import { DEFAULT_IMAGE_TAG_MUTABILITY, ImageTagMutability } from "./validation/tag-mutability";
 
-export { ImageTagMutability } from "./validation/repository-settings";
+export { ImageTagMutability } from "./validation/tag-mutability";
 
 /** Who may use the repository. Each list yields one least-privilege statement of the repository policy. */
 export interface RepositoryAccess {
@@ -93,8 +87,11 @@ export interface RepositoryArgs {
     access?: pulumi.Input<RepositoryAccess>;
 }
 
-/** What an `Image` needs to know about the repository it pushes to. */
-export interface RepositoryBuildSettings {
+/**
+ * What the Images of this program that push to a Repository share: the settings that decide how they may push
+ * (tag mutability, encryption, region), and what each pushes.
+ */
+export interface RepositoryBuildState {
     resourceName: string;
     imageTagMutability: pulumi.Input<ImageTagMutability>;
     imageTagMutabilityExclusionFilters: pulumi.Input<pulumi.Input<string>[]> | undefined;
@@ -105,22 +102,36 @@ export interface RepositoryBuildSettings {
     usesDefaultLifecyclePolicy: boolean;
     /** Whether the repository scans on push, which an image's scan gate waits for. */
     scanOnPush: pulumi.Input<boolean>;
+    /** Which image of this program pushes each tag here. */
+    tagOwners: Map<string, string>;
+    /** The images of this program that push here, in order. */
+    imageNames: string[];
+    /**
+     * The names of the images that buildAndPushImage made children of this repository: two with one name would
+     * have one URN, which the engine refuses.
+     */
+    childImageNames: Set<string>;
 }
 
-const buildSettings = new WeakMap<Repository, RepositoryBuildSettings>();
+/** Reads the state that only the Repository class holds; installed by the class itself. */
+let readBuildState: (repository: Repository) => RepositoryBuildState;
 
 export function isEcrxRepository(value: unknown): value is Repository {
-    return typeof value === "object" && value !== null && buildSettings.has(value as Repository);
+    return value instanceof Repository;
 }
 
-/** The settings of a `Repository` that decide how images may be pushed to it (tag mutability, encryption, region). */
-export function buildSettingsOf(repository: Repository): RepositoryBuildSettings {
-    const settings = buildSettings.get(repository);
-    if (settings === undefined) {
-        throw new Error("expected an ecrx Repository constructed in this program");
-    }
-    return settings;
+export function buildStateOf(repository: Repository): RepositoryBuildState {
+    return readBuildState(repository);
 }
+
+/**
+ * The mutability mode and its filters are only valid together: when both are Outputs, each is checked with the
+ * other resolved.
+ */
+const CHECKED_TOGETHER: Partial<Record<keyof RepositoryArgs, "imageTagMutability" | "imageTagMutabilityExclusionFilters">> = {
+    imageTagMutability: "imageTagMutabilityExclusionFilters",
+    imageTagMutabilityExclusionFilters: "imageTagMutability",
+};
 
 /**
  * Checks a Repository's arguments as far as they are known, throwing `invalidInputs` with every problem.
@@ -129,22 +140,18 @@ export function buildSettingsOf(repository: Repository): RepositoryBuildSettings
 export function checkRepositoryArgs(name: string, given: RepositoryArgs | null | undefined) {
     const args = withoutNulls(given ?? {});
     const view = repositorySettingsView(args);
-    const checked = reportingInputErrors(() => checkRepositorySettings(name, view, extraArgumentNames(args)));
+    const checked = reportingInputErrors(() => checkRepositorySettings(name, view));
     return { args, view, checked };
 }
 
 /**
- * The arguments as far as they are known now. `encryption` is looked into even while parts of it are not
- * known: ECR cannot change it after creation, so a typo in it must never wait for the deployment.
+ * The arguments as far as they are known now, misspelt ones included. `encryption` is looked into even while
+ * parts of it are not known: ECR cannot change it after creation, so a typo in it must never wait for the deployment.
  */
 function repositorySettingsView(args: RepositoryArgs): RepositorySettingsView {
-    const view = Object.fromEntries(SETTING_NAMES.map((key) => [key, knownNow(args[key] as pulumi.Input<unknown>)])) as RepositorySettingsView;
+    const view: RepositorySettingsView = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, knownNow(value)]));
     view.encryption = deepKnownView(args.encryption) as RepositorySettingsView["encryption"];
     return view;
-}
-
-function extraArgumentNames(args: RepositoryArgs): string[] {
-    return Object.keys(args).filter((key) => !(SETTING_NAMES as string[]).includes(key) && (args as any)[key] !== undefined);
 }
 
 /**
@@ -169,32 +176,27 @@ export class Repository extends pulumi.ComponentResource {
     public readonly repositoryName: pulumi.Output<string>;
     /** The exact lifecycle policy JSON applied; absent when `lifeCyclePolicyArgs.skip` is true. */
     public readonly lifecyclePolicyText: pulumi.Output<string | undefined>;
-    private readonly resourceName: string;
+    /** On the object, so it lives exactly as long as the deployment that built it (a provider process may serve a preview and an update). */
+    readonly #buildState: RepositoryBuildState;
+
+    static {
+        readBuildState = (repository) => repository.#buildState;
+    }
 
     constructor(name: string, givenArgs: RepositoryArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         // Checked before the component registers, so an invalid program creates nothing at all.
         const { args, view, checked } = checkRepositoryArgs(name, givenArgs);
 
         super("ecrx:index:Repository", name, {}, opts);
-        this.resourceName = name;
         const warnAboutLifecycleRules = (notes: string[]) => notes.forEach((note) => pulumi.log.warn(`Repository "${name}": ${note}`, this));
         warnAboutLifecycleRules(checked.lifecyclePolicyNotes);
 
-        /**
-         * An argument as given when it was checked above, otherwise checked once it resolves. The mutability mode
-         * and its filters are only valid together, so when both are Outputs each is checked with the other resolved.
-         */
-        const checkedLater = <K extends keyof RepositorySettingsView & keyof RepositoryArgs>(key: K): RepositoryArgs[K] | pulumi.Output<any> => {
-            if (!containsUnknowns(args[key])) {
-                return args[key];
-            }
-            const partner = ({ imageTagMutability: "imageTagMutabilityExclusionFilters", imageTagMutabilityExclusionFilters: "imageTagMutability" } as
-                Partial<Record<keyof RepositoryArgs, keyof RepositorySettingsView & keyof RepositoryArgs>>)[key];
-            const together = partner !== undefined && view[partner] === UNKNOWN ? partner : undefined;
-            return applyChecked(pulumi.all([args[key] as any, together === undefined ? undefined : args[together] as any]), ([resolved, other]: unknown[]) => {
-                checkRepositorySettings(name, { ...view, [key]: resolved, ...(together === undefined ? {} : { [together]: other }) });
-                return resolved;
-            });
+        /** An argument as given when it was checked above, otherwise checked once it resolves. */
+        const checkedLater = <K extends keyof RepositoryArgs>(key: K) => {
+            const partner = CHECKED_TOGETHER[key];
+            const companion = partner !== undefined && view[partner] === UNKNOWN ? partner : undefined;
+            return checkedWhenKnown(args[key], (resolved, other) => void checkRepositorySettings(name,
+                { ...view, [key]: resolved, ...(companion === undefined ? {} : { [companion]: other }) }), companion === undefined ? undefined : args[companion]);
         };
         /** A derived policy text: known now, or derived (and checked) once its argument resolves. */
         const derivedLater = (key: "lifeCyclePolicyArgs" | "access", text: "lifecyclePolicyText" | "repositoryPolicyText") =>
@@ -207,7 +209,7 @@ export class Repository extends pulumi.ComponentResource {
                     return settings[text] as string | undefined;
                 });
 
-        const mutability = checkedLater("imageTagMutability") ?? "MUTABLE";
+        const mutability = checkedLater("imageTagMutability") ?? DEFAULT_IMAGE_TAG_MUTABILITY;
         const exclusionFilters = checkedLater("imageTagMutabilityExclusionFilters");
         const encryption = checkedLater("encryption");
         const region = checkedLater("region");
@@ -219,9 +221,9 @@ export class Repository extends pulumi.ComponentResource {
             forceDelete: checkedLater("forceDelete") ?? false,
             imageTagMutability: mutability,
             imageTagMutabilityExclusionFilters: exclusionFilters === undefined ? undefined
-                : pulumi.output(exclusionFilters).apply((filters: string[]) => filters.map((filter) => ({ filter, filterType: "WILDCARD" }))),
+                : pulumi.output(exclusionFilters).apply((filters) => filters.map((filter) => ({ filter, filterType: "WILDCARD" }))),
             imageScanningConfiguration: { scanOnPush: checkedLater("scanOnPush") ?? true },
-            encryptionConfigurations: pulumi.output(encryption as pulumi.Input<RepositoryEncryptionPlain | undefined>).apply((e) => [{
+            encryptionConfigurations: pulumi.output(encryption).apply((e) => [{
                 encryptionType: e?.type ?? "AES256",
                 ...(e?.kmsKey !== undefined ? { kmsKey: e.kmsKey } : {}),
             }]),
@@ -233,9 +235,9 @@ export class Repository extends pulumi.ComponentResource {
          * Whether a policy resource exists is decided now; an argument that resolves later to "no policy"
          * cannot take the resource back, so that is an error rather than an empty policy.
          */
-        const requirePolicy = (text: pulumi.Output<string | undefined>, propertyPath: string, reason: string) => text.apply((value) => {
+        const requirePolicy = (text: pulumi.Output<string | undefined>, propertyPath: string, reason: string) => applyChecked(text, (value) => {
             if (value === undefined) {
-                throw invalidInputs(`Repository "${name}": ${propertyPath} ${reason}`, [{ propertyPath, reason }]);
+                throw new ValidationError(`Repository "${name}"`, [{ propertyPath, reason }]);
             }
             return value;
         });
@@ -265,17 +267,19 @@ export class Repository extends pulumi.ComponentResource {
         this.registryId = this.repository.registryId;
         this.repositoryName = this.repository.name;
 
-        buildSettings.set(this, {
+        this.#buildState = {
             resourceName: name,
-            imageTagMutability: mutability as pulumi.Input<ImageTagMutability>,
-            imageTagMutabilityExclusionFilters: exclusionFilters as pulumi.Input<pulumi.Input<string>[]> | undefined,
-            encryption: encryption as pulumi.Input<RepositoryEncryption> | undefined,
-            tags: tags as RepositoryBuildSettings["tags"],
-            region: region as pulumi.Input<string> | undefined,
-            usesDefaultLifecyclePolicy: isKnown(view.lifeCyclePolicyArgs) &&
-                (view.lifeCyclePolicyArgs === undefined || (view.lifeCyclePolicyArgs.rules === undefined && view.lifeCyclePolicyArgs.skip !== true)),
+            imageTagMutability: mutability,
+            imageTagMutabilityExclusionFilters: exclusionFilters,
+            encryption,
+            tags,
+            region,
+            usesDefaultLifecyclePolicy: checked.usesDefaultLifecyclePolicy,
             scanOnPush: args.scanOnPush ?? true,
-        });
+            tagOwners: new Map(),
+            imageNames: [],
+            childImageNames: new Set(),
+        };
 
         this.registerOutputs({
             repository: this.repository,
@@ -297,24 +301,22 @@ export class Repository extends pulumi.ComponentResource {
         const { imageName, ...args } = typeof contextOrArgs === "string" ? { context: contextOrArgs } as RepositoryImageArgs
             : withoutNulls(contextOrArgs ?? {});
         const name = reportingInputErrors(() => this.unusedImageName(imageName));
-        this.imageNamesBuilt.add(name);
+        this.#buildState.childImageNames.add(name);
         return new Image(name, { ...args, repository: this }, { parent: this, ...opts });
     }
 
-    /** Images built here are children of this repository, so two with one name would have one URN, which the engine refuses. */
-    private readonly imageNamesBuilt = new Set<string>();
-
     private unusedImageName(imageName: unknown): string {
+        const { resourceName, childImageNames } = this.#buildState;
         const problems = new ProblemList();
         if (imageName !== undefined && (typeof imageName !== "string" || imageName === "")) {
             problems.add("imageName", `must be a non-empty string naming the Image resource, but is ${describeValue(imageName)}.`);
-        } else if (this.imageNamesBuilt.has((imageName as string | undefined) ?? this.resourceName)) {
-            const name = (imageName as string | undefined) ?? this.resourceName;
+        } else if (childImageNames.has((imageName as string | undefined) ?? resourceName)) {
+            const name = (imageName as string | undefined) ?? resourceName;
             problems.add("imageName", `${imageName === undefined ? "is not given, so this image would be named" : "is"} ${describeValue(name)}, ` +
                 `like an image an earlier buildAndPushImage of this repository already built, and the engine refuses two resources with one name: ` +
-                `give each call its own imageName, such as { imageName: ${describeValue(`${this.resourceName}-worker`)} }.`);
+                `give each call its own imageName, such as { imageName: ${describeValue(`${resourceName}-worker`)} }.`);
         }
-        problems.throwIfAny(`Repository ${describeValue(this.resourceName)}.buildAndPushImage`);
-        return (imageName as string | undefined) ?? this.resourceName;
+        problems.throwIfAny(`Repository ${describeValue(resourceName)}.buildAndPushImage`);
+        return (imageName as string | undefined) ?? resourceName;
     }
 }

@@ -34,7 +34,7 @@ describe("argument checks before anything registers", () => {
     after(() => fs.rmSync(context, { recursive: true, force: true }));
 
     /** `construct` throws an InputPropertiesError with exactly these property paths (and reasons matching), registering nothing. */
-    async function expectRefused(construct: () => unknown, expected: Array<[string, RegExp]>): Promise<Problem[]> {
+    async function expectRefused(construct: () => unknown, expected: Array<[string, RegExp]>, subject?: string): Promise<Problem[]> {
         let thrown: unknown;
         try {
             construct();
@@ -44,6 +44,10 @@ describe("argument checks before anything registers", () => {
         assert.ok(pulumi.InputPropertiesError.isInstance(thrown), `expected an InputPropertiesError, got ${thrown instanceof Error ? thrown.stack : thrown}`);
         assert.deepEqual(thrown.errors.map((e) => e.propertyPath), expected.map(([p]) => p), thrown.message);
         thrown.errors.forEach((e, i) => assert.match(e.reason, expected[i][1]));
+        if (subject !== undefined) {
+            assert.equal(thrown.message, `${subject} has ${thrown.errors.length === 1 ? "1 problem" : `${thrown.errors.length} problems`}:\n` +
+                thrown.errors.map((e) => `  - ${e.propertyPath}: ${e.reason}`).join("\n"));
+        }
         await settle();
         assert.deepEqual(cloud.registrations.map((r) => `${r.type} ${r.name}`), [], "registered something");
         return thrown.errors.map(({ propertyPath, reason }) => ({ propertyPath, reason }));
@@ -99,6 +103,13 @@ describe("argument checks before anything registers", () => {
         it("a null inside a list is reported where it is", async () => {
             await expectRefused(() => new ecrx.Image("img", { repositoryUrl: URL, context, addHosts: [null] as any }),
                 [["addHosts[0]", /^must be a string, but is null\.$/]]);
+        });
+
+        it("a hole in a list of tags or principals is reported where it is, not skipped", async () => {
+            await expectRefused(() => new ecrx.Image("img", { repositoryUrl: URL, context, tags: ["v1", , "v2"] as string[] }),
+                [["tags[1]", /^must be a Docker tag .*, but is nothing\.$/]]);
+            await expectRefused(() => new ecrx.Repository("holes", { access: { pull: ["111122223333", ,] as string[] } }),
+                [["access.pull[1]", /^must be a 12-digit AWS account ID .*, but is nothing\.$/]]);
         });
     });
 
@@ -169,7 +180,8 @@ describe("argument checks before anything registers", () => {
 
         it('buildAndPushImage("My Worker", path) suggests a name that works, and the form that takes a repository name', async () => {
             await expectRefused(() => ecrx.buildAndPushImage("My Worker", context),
-                [["name", /^"My Worker" names the repository this call creates, .* use a name such as "my-worker", or create the repository yourself and name it: new Repository\("My Worker", \{ name: "my-worker" \}\)\.buildAndPushImage\(\.\.\.\)\.$/]]);
+                [["name", /^"My Worker" names the repository this call creates, .* use a name such as "my-worker", or create the repository yourself and name it: new Repository\("My Worker", \{ name: "my-worker" \}\)\.buildAndPushImage\(\.\.\.\)\.$/]],
+                'buildAndPushImage("My Worker")');
         });
     });
 

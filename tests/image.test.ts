@@ -727,9 +727,9 @@ describe("Image component and buildAndPushImage", function () {
         it("an argument that is not an Image argument", async () => {
             await expectInvalid("app", imageAt({ dockerFile: "Dockerfile" } as Partial<ImageArgs>), [{
                 propertyPath: "dockerFile",
-                reason: "is not an Image argument; use one of repository, repositoryUrl, context, dockerfile, dockerfileInline, target, buildArgs, " +
+                reason: "is not an argument of Image; use one of repository, repositoryUrl, context, dockerfile, dockerfileInline, target, buildArgs, " +
                     "labels, platforms, tags, secrets, ssh, noCache, pull, network, addHosts, builder, buildOnPreview, cache, cacheFrom, cacheTo, " +
-                    "region, registryId, registry, scanGate.",
+                    "region, registryId, registry, scanGate (did you mean dockerfile?).",
             }]);
         });
 
@@ -861,6 +861,15 @@ describe("Image component and buildAndPushImage", function () {
                 reason: "\"stable\" is also pushed to this repository by image \"app\", so each deployment would move it between the two images: " +
                     "give each image its own tags.",
             }]);
+        });
+
+        it("an image's own tags do not count as another's when its context, an Output, is checked once it resolves", async () => {
+            const repo = await appRepository();
+            await deploy(() => repo.buildAndPushImage({ context: buildContext(), tags: ["v1"] }));
+            await deploy(() => ecrx.buildAndPushImage("api", { repository: repo, context: pulumi.output(buildContext()), tags: ["v2"] }));
+            await quiesce();
+            assert.deepEqual(unhandled.takeAll(), []);
+            assert.deepEqual(dockerInputs(registered(DOCKER_BUILD_IMAGE, "api")).tags, [`${ecrHost()}/${APP_REPO}:v2`]);
         });
 
         it("images given the same repository URL get cache repositories named after each image, so they never collide", async () => {

@@ -96,6 +96,7 @@ describe("provider plugin: one bad request fails alone", function () {
             { dryRun: false, argDependencies: { __self__: [preview.urn] } }));
         assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
         assert.match(failure.propertyErrors![0].reason, /must be an ecrx Repository created in the same deployment/);
+        assert.equal(failure.details, "Repository.buildAndPushImage has 1 problem");
     });
 
     it("a foreign resource as repository: says what was given and what to give, without dumping it", async () => {

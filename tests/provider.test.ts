@@ -98,6 +98,13 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             assert.ok(validate(served), `schema.json violates the metaschema:\n${JSON.stringify(validate.errors, null, 2)}`);
         });
 
+        it("offers exactly the tag mutability modes the SDK checks against", async () => {
+            const schema = JSON.parse(await plugin.getSchema());
+            const { IMAGE_TAG_MUTABILITIES } = await import("../sdk/validation/tag-mutability");
+            const offered = schema.types["ecrx:index:ImageTagMutability"].enum.map((mode: { value: string }) => mode.value);
+            assert.deepEqual(offered, [...IMAGE_TAG_MUTABILITIES]);
+        });
+
         it("describes both components, the method, and a selection every language can write", async () => {
             const schema = JSON.parse(await plugin.getSchema());
             assert.equal(schema.name, "ecrx");
@@ -342,6 +349,16 @@ describe("provider plugin over gRPC (run-plugin, mock engine)", function () {
             // The headline only: the CLI lists each property's reason under it.
             assert.equal(failure.details, expected.message.split("\n")[0].replace(/:$/, ""));
             assert.equal(failure.details, 'Repository "bad" has 4 problems');
+            assert.deepEqual(engine.registrations, []);
+        });
+
+        it("refuses encryption: [] (a list where an object belongs, as YAML or Python can send it) before anything registers", async () => {
+            engine.beginDeployment({ dryRun: false });
+            const failure = await PluginProcess.failure(plugin.construct(REPOSITORY_COMPONENT, "listed", { encryption: [] }, { dryRun: false }));
+            assert.equal(failure.code, grpc.status.INVALID_ARGUMENT);
+            assert.equal(failure.details, 'Repository "listed" has 1 problem');
+            assert.deepEqual(failure.propertyErrors?.map((e) => e.propertyPath), ["encryption"]);
+            assert.match(failure.propertyErrors![0].reason, /^must be an object such as \{ type: "KMS", kmsKey: "arn:aws:kms:\.\.\." \}, but is \[\]\.$/);
             assert.deepEqual(engine.registrations, []);
         });
 

@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RepositoryArgs } from "../sdk/repository";
+import type { RepositoryArgs, RepositoryEncryption } from "../sdk/repository";
 import { FAKE_ACCOUNT, FAKE_REGION, isKnownOutput, Registration, settle, valueOf } from "../sdk/testing";
 import { installMocks } from "./support/mocks";
 import { quiesce, UnhandledRejections } from "./support/rejections";
@@ -81,10 +81,17 @@ async function repositoryPolicyFor(access: RepositoryArgs["access"]): Promise<un
     return JSON.parse(policy.inputs.policy);
 }
 
-function assertInputPropertiesError(error: unknown, errors: Array<{ propertyPath: string; reason: string }>): void {
+/**
+ * The error every refusal is, at construction or once an Output resolves: one message shape (which the SDK's
+ * serialization may prefix with the property it was serializing), one entry per property.
+ */
+function assertInputPropertiesError(error: unknown, errors: Array<{ propertyPath: string; reason: string }>, name = "app"): void {
     assert.ok(pulumi.InputPropertiesError.isInstance(error), `expected an InputPropertiesError, got ${error}`);
     assert.ok(pulumi.RunError.isInstance(error), "a RunError too, so a Node.js program prints the message without a stack");
     assert.deepEqual(error.errors, errors);
+    const problems = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
+    const expected = `Repository "${name}" has ${problems}:\n` + errors.map((e) => `  - ${e.propertyPath}: ${e.reason}`).join("\n");
+    assert.ok(error.message.endsWith(expected), `expected the message to end with ${JSON.stringify(expected)}, but it is ${JSON.stringify(error.message)}`);
 }
 
 /**
@@ -98,10 +105,8 @@ async function expectInvalid(args: Record<string, unknown>, errors: Array<{ prop
     } catch (error) {
         thrown = error;
     }
-    assertInputPropertiesError(thrown, errors);
-    const problems = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
-    assert.equal((thrown as Error).message,
-        `Repository "${name}" has ${problems}:\n` + errors.map((e) => `  - ${e.propertyPath}: ${e.reason}`).join("\n"));
+    assertInputPropertiesError(thrown, errors, name);
+    assert.ok((thrown as Error).message.startsWith(`Repository "${name}" has `), "nothing serialized yet, so nothing precedes the message");
     await quiesce();
     assert.deepEqual(cloud.registrations, []);
 }
@@ -428,12 +433,21 @@ describe("Repository component", function () {
             }]],
             ["an unknown access field", { access: { pul: [OTHER_ACCOUNT] } }, [{
                 propertyPath: "access.pul",
-                reason: "is not an access field; use pull, push or lambdaPull.",
+                reason: "is not a field of access; use one of pull, push, lambdaPull (did you mean pull?).",
+            }]],
+            ["access that is a list, which would grant nothing without a word", { access: [OTHER_ACCOUNT] }, [{
+                propertyPath: "access",
+                reason: `must be an object such as { pull: ["123456789012"] }, but is ["${OTHER_ACCOUNT}"].`,
             }]],
             ["an unknown argument (a typo)", { scanOnpush: false }, [{
                 propertyPath: "scanOnpush",
-                reason: "is not a Repository argument; use one of name, forceDelete, imageTagMutability, imageTagMutabilityExclusionFilters, " +
-                    "scanOnPush, encryption, tags, region, lifeCyclePolicyArgs, access.",
+                reason: "is not an argument of Repository; use one of name, forceDelete, imageTagMutability, imageTagMutabilityExclusionFilters, " +
+                    "scanOnPush, encryption, tags, region, lifeCyclePolicyArgs, access (did you mean scanOnPush?).",
+            }]],
+            ["an unknown argument whose value is an Output: reported now, not at deployment", { scanonpush: pulumi.output(false) }, [{
+                propertyPath: "scanonpush",
+                reason: "is not an argument of Repository; use one of name, forceDelete, imageTagMutability, imageTagMutabilityExclusionFilters, " +
+                    "scanOnPush, encryption, tags, region, lifeCyclePolicyArgs, access (did you mean scanOnPush?).",
             }]],
             ["an invalid lifecycle rule, reported under lifeCyclePolicyArgs", {
                 lifeCyclePolicyArgs: { rules: [{ selection: "untagged", maximumAgeLimit: 14 }, { selection: { tagPatternList: ["a*b*c*d*e*f"] }, maximumNumberOfImages: 3 }] },
@@ -473,17 +487,25 @@ describe("Repository component", function () {
     });
 
     describe("Output-valued arguments, checked when they resolve", () => {
-        it("a bad name from an Output: construction succeeds, the repository is refused", async () => {
-            const expected = [{ propertyPath: "name", reason: NAME_REASON("Bad_Name") }];
-            const component = new Repository("app", { name: pulumi.output("Bad_Name") });
-            await assert.rejects(valueOf(component.repositoryName), (error) => {
-                assertInputPropertiesError(error, expected);
-                return true;
+        const refusedOnceResolved: Array<[string, () => RepositoryArgs, Array<{ propertyPath: string; reason: string }>]> = [
+            ["a bad name from an Output: construction succeeds, the repository is refused",
+                () => ({ name: pulumi.output("Bad_Name") }), [{ propertyPath: "name", reason: NAME_REASON("Bad_Name") }]],
+            ["encryption from an Output that resolves to a list is refused, not taken for the default",
+                () => ({ encryption: pulumi.output([] as RepositoryEncryption) }),
+                [{ propertyPath: "encryption", reason: 'must be an object such as { type: "KMS", kmsKey: "arn:aws:kms:..." }, but is [].' }]],
+        ];
+        for (const [title, args, expected] of refusedOnceResolved) {
+            it(title, async () => {
+                const component = new Repository("app", args());
+                await assert.rejects(valueOf(component.repositoryName), (error) => {
+                    assertInputPropertiesError(error, expected);
+                    return true;
+                });
+                await quiesce();
+                assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "neither the repository nor its policy reaches the engine");
+                expectOnlyRejections(expected);
             });
-            await quiesce();
-            assert.deepEqual(cloud.registrations.map((r) => r.type), [REPOSITORY_COMPONENT], "neither the repository nor its policy reaches the engine");
-            expectOnlyRejections(expected);
-        });
+        }
 
         it("a mutability mode and filters that are both Outputs are checked together", async () => {
             const expected = [{

@@ -214,7 +214,7 @@ function readImages(images: readonly LifecycleImage[], problems: ProblemList): I
     };
     for (let slot = 0; slot < count; slot++) {
         const image: unknown = images[slot];
-        if (typeof image !== "object" || image === null || Array.isArray(image)) {
+        if (!isRecord(image)) {
             problems.add(joinPath("images", slot), `must be an image object with imageDigest and imagePushedAt, but is ${describeValue(image)}.`);
             continue;
         }
@@ -300,7 +300,7 @@ function slotsOfNamedDigests(table: ImageTable, indexChildren: SimulateOptions["
             named.add(subject);
         }
     }
-    if (typeof indexChildren === "object" && indexChildren !== null) {
+    if (isRecord(indexChildren)) {
         for (const [index, children] of Object.entries(indexChildren)) {
             named.add(index);
             if (isStringList(children)) {
@@ -326,7 +326,7 @@ function readIndexChildren(indexChildren: SimulateOptions["indexChildren"], tabl
     if (indexChildren === undefined) {
         return protectingIndex;
     }
-    if (typeof indexChildren !== "object" || indexChildren === null || Array.isArray(indexChildren)) {
+    if (!isRecord(indexChildren)) {
         problems.add("options.indexChildren", `must map index digests to lists of child digests, but is ${describeValue(indexChildren)}.`);
         return protectingIndex;
     }

@@ -16,8 +16,9 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d
 /** Vulnerability ids: CVE-2024-1234, GHSA-xxxx-xxxx-xxxx, ALAS2-2024-001, RHSA-2024:1234, GO-2024-1234. */
 const FINDING_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
-const GATE_FIELDS = new Set(["failOn", "maxCounts", "ignore", "onlyFixable", "timeout", "onTimeout"]);
-const IGNORE_FIELDS = new Set(["id", "reason", "until"]);
+const GATE_FIELDS = { failOn: true, maxCounts: true, ignore: true, onlyFixable: true, timeout: true, onTimeout: true } as const satisfies
+    Record<keyof ScanGateArgs, true>;
+const IGNORE_FIELDS = { id: true, reason: true, until: true } as const satisfies Record<keyof ScanGateIgnore, true>;
 
 /** The gate's settings with every default applied: what the gate resource records and runs with. */
 export interface ScanGatePolicy {

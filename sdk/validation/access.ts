@@ -1,14 +1,11 @@
-import { describeValue, joinPath, ProblemList } from "./errors";
+import type { Unwrap } from "@pulumi/pulumi";
+import type { RepositoryAccess } from "../repository";
+import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "./errors";
+import { checkStringList, StringListRule } from "./string-list";
 
-/** Who may use a repository. Every list is optional; an empty `access` grants nothing. */
-export interface RepositoryAccessPlain {
-    /** AWS principals (account IDs or IAM ARNs) that may pull images. */
-    pull?: string[];
-    /** AWS principals that may push images (which includes pulling). */
-    push?: string[];
-    /** Lambda function ARN patterns (`*` allowed) whose functions may use images from this repository. */
-    lambdaPull?: string[];
-}
+type RepositoryAccessPlain = Unwrap<RepositoryAccess>;
+
+const ACCESS_FIELDS = { pull: true, push: true, lambdaPull: true } as const satisfies Record<keyof RepositoryAccess, true>;
 
 export const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
 export const PUSH_ACTIONS = [...PULL_ACTIONS, "ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"];
@@ -19,31 +16,21 @@ const ACCOUNT_ID = /^\d{12}$/;
 const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:(?:iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/:-]+$/;
 const LAMBDA_FUNCTION_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:lambda:[a-z0-9*-]+:(?:\d{12}|\*):function:[A-Za-z0-9_*:$-]+$/;
 
-const isPrincipal = (entry: string) => ACCOUNT_ID.test(entry) || IAM_PRINCIPAL_ARN.test(entry);
-const isLambdaFunctionPattern = (entry: string) => LAMBDA_FUNCTION_ARN_PATTERN.test(entry);
+const PRINCIPALS: StringListRule = {
+    entry: "a 12-digit AWS account ID or an IAM principal ARN (arn:aws:iam::123456789012:role/name)",
+    isValid: (entry) => ACCOUNT_ID.test(entry) || IAM_PRINCIPAL_ARN.test(entry),
+    leftOut: "to grant nothing",
+    explain: (entry) => (entry === "*" ? ": \"*\" would open the repository to every AWS account; name the accounts or roles." : undefined),
+};
+const LAMBDA_FUNCTION_PATTERNS: StringListRule = {
+    entry: "a Lambda function ARN pattern such as arn:aws:lambda:us-east-1:123456789012:function:my-fn*",
+    isValid: (entry) => LAMBDA_FUNCTION_ARN_PATTERN.test(entry),
+    leftOut: "to grant nothing",
+};
 
 /** An account ID means "the whole account", which IAM spells as the account's root ARN. */
 function principalArn(principal: string): string {
     return ACCOUNT_ID.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
-}
-
-function checkList(list: unknown, path: string, isValid: (entry: string) => boolean, expected: string, problems: ProblemList): list is string[] {
-    if (list === undefined) {
-        return false;
-    }
-    if (!Array.isArray(list) || list.length === 0) {
-        problems.add(path, `must be a non-empty list of ${expected}; leave it out to grant nothing.`);
-        return false;
-    }
-    let sound = true;
-    list.forEach((entry, index) => {
-        if (typeof entry !== "string" || !isValid(entry)) {
-            sound = false;
-            problems.add(joinPath(path, index), `must be ${expected}, but is ${describeValue(entry)}` +
-                (entry === "*" ? ": \"*\" would open the repository to every AWS account; name the accounts or roles." : "."));
-        }
-    });
-    return sound;
 }
 
 /**
@@ -54,22 +41,20 @@ export function buildRepositoryPolicy(access: RepositoryAccessPlain | undefined,
     if (access === undefined) {
         return undefined;
     }
-    const principalKind = "a 12-digit AWS account ID or an IAM principal ARN (arn:aws:iam::123456789012:role/name)";
-    const lambdaKind = "a Lambda function ARN pattern such as arn:aws:lambda:us-east-1:123456789012:function:my-fn*";
+    if (!isRecord(access)) {
+        problems.add(basePath, `must be an object such as { pull: ["123456789012"] }, but is ${describeValue(access)}.`);
+        return undefined;
+    }
     const statements: object[] = [];
     const { pull, push, lambdaPull } = access;
-    for (const key of Object.keys(access)) {
-        if (!["pull", "push", "lambdaPull"].includes(key)) {
-            problems.add(joinPath(basePath, key), "is not an access field; use pull, push or lambdaPull.");
-        }
-    }
-    if (checkList(pull, joinPath(basePath, "pull"), isPrincipal, principalKind, problems)) {
+    checkKnownKeys(access, ACCESS_FIELDS, basePath, "access", problems);
+    if (checkStringList(pull, joinPath(basePath, "pull"), PRINCIPALS, problems)) {
         statements.push({ Sid: "AllowPull", Effect: "Allow", Principal: { AWS: pull.map(principalArn) }, Action: PULL_ACTIONS });
     }
-    if (checkList(push, joinPath(basePath, "push"), isPrincipal, principalKind, problems)) {
+    if (checkStringList(push, joinPath(basePath, "push"), PRINCIPALS, problems)) {
         statements.push({ Sid: "AllowPush", Effect: "Allow", Principal: { AWS: push.map(principalArn) }, Action: PUSH_ACTIONS });
     }
-    if (checkList(lambdaPull, joinPath(basePath, "lambdaPull"), isLambdaFunctionPattern, lambdaKind, problems)) {
+    if (checkStringList(lambdaPull, joinPath(basePath, "lambdaPull"), LAMBDA_FUNCTION_PATTERNS, problems)) {
         statements.push({
             Sid: "AllowLambdaPull",
             Effect: "Allow",

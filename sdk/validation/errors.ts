@@ -11,26 +11,53 @@ export interface ValidationProblem {
 }
 
 /**
- * Thrown by the pure validators (lifecycle policy, repository settings, image arguments). It carries every
- * problem found, not just the first, so a user fixes their program in one round trip. The components
- * rethrow it as `pulumi.InputPropertiesError`; this module stays free of Pulumi so the logic can be used
- * (and tested) without a Pulumi runtime.
+ * Thrown by the pure validators (lifecycle policy, repository settings, image arguments) and by the components
+ * for every input they refuse. It carries every problem found, not just the first, so a user fixes their
+ * program in one round trip. The components rethrow it as `pulumi.InputPropertiesError` (`invalidInputs` in
+ * sdk/inputs.ts, the one conversion); this module stays free of Pulumi so the logic can be used (and tested)
+ * without a Pulumi runtime.
  */
 export class ValidationError extends Error {
+    /** What the problems belong to: `Repository "app"`, `The lifecycle policy`. */
+    readonly subject: string;
     /** Every problem found, in the order the checks found them. */
     readonly problems: ValidationProblem[];
 
     constructor(subject: string, problems: ValidationProblem[]) {
-        super(`${subject} has ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}:\n` +
-            problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`).join("\n"));
+        super(listProblems(subject, problems));
         this.name = "ValidationError";
+        this.subject = subject;
         this.problems = problems;
+    }
+
+    /** The message's first line, `<subject> has N problems`: what stands above a list that is shown elsewhere. */
+    get headline(): string {
+        return headlineOf(this.subject, this.problems.length);
+    }
+
+    /**
+     * The message with at most `maxProblems` problems listed and a count of the rest: a terminal needs the
+     * first few of what can be thousands (one per bad image).
+     */
+    format(options: { maxProblems?: number } = {}): string {
+        return listProblems(this.subject, this.problems, options.maxProblems);
     }
 
     /** Works across copies of this module (a program and the provider may load different ones). */
     static isInstance(value: unknown): value is ValidationError {
         return value instanceof Error && value.name === "ValidationError" && Array.isArray((value as any).problems);
     }
+}
+
+function headlineOf(subject: string, count: number): string {
+    return `${subject} has ${count === 1 ? "1 problem" : `${count} problems`}`;
+}
+
+/** `<subject> has N problems:` and a line per problem, up to `maxProblems` of them. */
+function listProblems(subject: string, problems: ValidationProblem[], maxProblems = problems.length): string {
+    const shown = problems.slice(0, maxProblems).map((p) => `  - ${p.propertyPath}: ${p.reason}`);
+    const hidden = problems.length - shown.length;
+    return [`${headlineOf(subject, problems.length)}:`, ...shown, ...(hidden > 0 ? [`  ... and ${hidden} more`] : [])].join("\n");
 }
 
 /** Collects problems under a path prefix and throws them together. */
@@ -173,13 +200,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Reports every field of `value` that is not `known`: a misspelt field is a mistake to fix, never something
- * to ignore. `owner` names what the field would belong to, e.g. "a lifecycle rule".
+ * to ignore. The one unknown-key check, at every depth: `owner` names what the field would belong to, e.g.
+ * "a lifecycle rule", and `kind` what it is called there ("an argument" of a component). `knownFields`: the
+ * names, or a record keyed by them (one that `satisfies Record<keyof SomeArgs, true>`).
  */
-export function checkKnownKeys(value: Record<string, unknown>, known: ReadonlySet<string>, path: string, owner: string, problems: ProblemList): void {
+export function checkKnownKeys(value: Record<string, unknown>, knownFields: ReadonlySet<string> | Readonly<Record<string, true>>, path: string,
+    owner: string, problems: ProblemList, kind = "a field"): void {
+    const known: ReadonlySet<string> = knownFields instanceof Set ? knownFields : new Set(Object.keys(knownFields));
     for (const key of Object.keys(value)) {
         if (!known.has(key) && value[key] !== undefined && value[key] !== null) {
             const likely = [...known].find((candidate) => resembles(key, candidate));
-            problems.add(joinPath(path, clipText(key)), `is not a field of ${owner}; use one of ${[...known].join(", ")}` +
+            problems.add(joinPath(path, clipText(key)), `is not ${kind} of ${owner}; use one of ${[...known].join(", ")}` +
                 (likely !== undefined ? ` (did you mean ${likely}?)` : "") + ".");
         }
     }

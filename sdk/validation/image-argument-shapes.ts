@@ -1,5 +1,6 @@
 // The shapes of the Image arguments that are handed to docker-build as given: a wrong type there would
 // otherwise pass through to a failed or silently different build (`cache: "no"` is truthy, so it caches).
+import type { ImageArgs, ImageSsh, RegistryCredentials } from "../image";
 import { anything, boolean, checkShape, listOf, mapOf, object, oneOf, Shape, string } from "./argument-shapes";
 import { ProblemList } from "./errors";
 
@@ -18,12 +19,13 @@ const CACHE_DESTINATION = object("a cache destination", {
 }, '{ registry: { ref: "<repository url>:buildcache", mode: "max" } }');
 
 /** Every Image argument that docker-build receives without ecrx interpreting it. */
-export const IMAGE_ARGUMENT_SHAPES: Readonly<Record<string, Shape>> = {
+const IMAGE_ARGUMENT_SHAPES = {
     target: string({ nonEmpty: true }),
     buildArgs: mapOf(string(), STRING_MAP),
     labels: mapOf(string(), '{ "org.opencontainers.image.source": "https://github.com/org/app" }'),
     secrets: mapOf(string(), '{ npmToken: config.requireSecret("npmToken") }'),
-    ssh: listOf(object("an SSH forward", { id: string({ nonEmpty: true }), paths: listOf(string({ nonEmpty: true }), '["~/.ssh/id_ed25519"]') },
+    ssh: listOf(object("an SSH forward",
+        { id: string({ nonEmpty: true }), paths: listOf(string({ nonEmpty: true }), '["~/.ssh/id_ed25519"]') } satisfies Record<keyof ImageSsh, Shape>,
         '{ id: "default" }', ["id"]), '[{ id: "default" }]'),
     noCache: boolean,
     pull: boolean,
@@ -34,9 +36,9 @@ export const IMAGE_ARGUMENT_SHAPES: Readonly<Record<string, Shape>> = {
     cache: boolean,
     cacheFrom: listOf(CACHE_SOURCE, '[{ registry: { ref: "<repository url>:buildcache" } }]'),
     cacheTo: listOf(CACHE_DESTINATION, '[{ registry: { ref: "<repository url>:buildcache", mode: "max" } }]'),
-    registry: object("registry", { username: string({ nonEmpty: true }), password: string({ nonEmpty: true }) },
+    registry: object("registry", { username: string({ nonEmpty: true }), password: string({ nonEmpty: true }) } satisfies Record<keyof RegistryCredentials, Shape>,
         '{ username: "robot", password: config.requireSecret("registryPassword") }', ["username", "password"]),
-};
+} satisfies Partial<Record<keyof ImageArgs, Shape>>;
 
 /** `values`: each argument as far as it is known now (`UNKNOWN` where not). */
 export function checkImageArgumentShapes(values: Readonly<Record<string, unknown>>, problems: ProblemList): void {

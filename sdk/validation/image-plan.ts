@@ -1,10 +1,12 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeValue, joinPath, ProblemList } from "./errors";
+import type { Unwrap } from "@pulumi/pulumi";
+import type { ImageArgs } from "../image";
+import { checkKnownKeys, describeValue, joinPath, ProblemList } from "./errors";
 import { checkImageArgumentShapes } from "./image-argument-shapes";
 import { isKnown, Known } from "./known";
-import { compileTagPattern } from "../lifecycle/tag-pattern";
 import { isRepositoryName } from "./repository-settings";
+import { checkStringList, StringListRule } from "./string-list";
+import { ImageTagMutability, isTagMutable } from "./tag-mutability";
 import { checkScanGate } from "../scan-gate/settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
@@ -16,9 +18,31 @@ export const CACHE_TAG = "buildcache";
 /** Docker's tag grammar. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const TAGS: StringListRule = {
+    entry: "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)",
+    isValid: (tag) => TAG.test(tag),
+    leftOut: "for the default",
+    unique: true,
+};
+const PLATFORMS: StringListRule = {
+    entry: "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"",
+    isValid: (platform) => PLATFORM.test(platform),
+    leftOut: "for the default",
+    unique: true,
+};
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 /** A registry host for another registry: a DNS name with a dot, `localhost`, or an IP, optionally with a port. */
 const OTHER_HOST = /^(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+
+/** What is at a path: "missing" too when it cannot be looked at. */
+export type PathKind = "directory" | "file" | "other" | "missing";
+
+/** The files of the machine that builds, as far as the checks need them; the component looks, so the checks here do no I/O. */
+export interface LocalFiles {
+    /** What is at `path`; a relative one is resolved from `workingDirectory`. */
+    kindOf(path: string): PathKind;
+    readonly workingDirectory: string;
+}
 
 export type RepositoryLocation =
     | { kind: "ecr"; host: string; registryId: string; region: string; name: string }
@@ -61,60 +85,48 @@ export function parseRepositoryUrl(url: string): RepositoryLocation | string {
     return { kind: "other", host, name };
 }
 
-/** Whether ECR lets a tag be overwritten under a repository's mutability settings. */
-export function isTagMutable(tag: string, mutability: string, exclusionFilters: string[] = []): boolean {
-    const matchesFilter = exclusionFilters.some((filter) => compileTagPattern(filter).test(tag));
-    switch (mutability) {
-        case "IMMUTABLE": return false;
-        case "IMMUTABLE_WITH_EXCLUSION": return matchesFilter;
-        case "MUTABLE_WITH_EXCLUSION": return !matchesFilter;
-        default: return true;
-    }
-}
+/** Every `Image` argument; the compiler holds it to `ImageArgs`. */
+const IMAGE_ARGUMENTS = {
+    repository: true, repositoryUrl: true, context: true, dockerfile: true, dockerfileInline: true, target: true, buildArgs: true, labels: true,
+    platforms: true, tags: true, secrets: true, ssh: true, noCache: true, pull: true, network: true, addHosts: true, builder: true,
+    buildOnPreview: true, cache: true, cacheFrom: true, cacheTo: true, region: true, registryId: true, registry: true, scanGate: true,
+} as const satisfies Record<keyof ImageArgs, true>;
 
-/** An `Image`'s arguments as far as they are known now. */
-export interface ImagePlanView {
-    context?: Known<string>;
-    dockerfile?: Known<string>;
-    dockerfileInline?: Known<string>;
-    platforms?: Known<string[]>;
-    tags?: Known<string[]>;
-    repositoryUrl?: Known<string>;
+/** The arguments the plan reads whole: checked when known, and again when an Output among them resolves. */
+export const PLAN_ARGUMENTS = ["context", "dockerfile", "dockerfileInline", "platforms", "tags", "repositoryUrl", "registryId", "region"] as const satisfies
+    ReadonlyArray<keyof ImageArgs>;
+export type PlanArgument = typeof PLAN_ARGUMENTS[number];
+
+/** An `Image`'s arguments as far as they are known now, and what the component knows about them. */
+export type ImagePlanView = { [K in PlanArgument]?: Known<Unwrap<ImageArgs[K]>> } & {
+    /** Every argument given, as far as it is known now (`UNKNOWN` at any depth where not), misspelt ones included. */
+    arguments: Readonly<Record<string, unknown>>;
     hasRepository: boolean;
-    registryId?: Known<string>;
-    region?: Known<string>;
     hasRegistryCredentials: boolean;
     /** The target repository's tag mutability, when the repository is an ecrx `Repository`. */
-    repositoryMutability?: Known<string>;
+    repositoryMutability?: Known<ImageTagMutability>;
     repositoryExclusionFilters?: Known<string[]>;
-    /** Arguments that are not `Image` arguments (typos), reported rather than ignored. */
-    unknownArguments: string[];
     /** `cache: false` together with explicit cacheFrom/cacheTo. */
     cacheDisabledButGiven: boolean;
     /** Tags that other images of this program push to the same repository, with the image that pushes each. */
     tagsOfOtherImages: ReadonlyMap<string, string>;
-    /** The arguments docker-build takes as given, as far as they are known now (`UNKNOWN` at any depth where not). */
-    shapedArguments?: Readonly<Record<string, unknown>>;
     /** What was given as `repository` when it is not an ecrx Repository: the problem with it. */
     repositoryProblem?: string;
     /** `scanGate` as given (a plain value). */
     scanGate?: unknown;
-}
-
-export const IMAGE_ARGUMENT_NAMES = [
-    "repository", "repositoryUrl", "context", "dockerfile", "dockerfileInline", "target", "buildArgs", "labels", "platforms", "tags",
-    "secrets", "ssh", "noCache", "pull", "network", "addHosts", "builder", "buildOnPreview", "cache", "cacheFrom", "cacheTo",
-    "region", "registryId", "registry", "scanGate",
-];
+    /** Where the context and the Dockerfile are looked for. */
+    files: LocalFiles;
+};
 
 function checkPaths(view: ImagePlanView, problems: ProblemList): void {
     const context = view.context ?? ".";
     if (!isKnown(context)) {
         return;
     }
-    if (typeof context !== "string" || !fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
+    const contextKind = typeof context === "string" ? view.files.kindOf(context) : "missing";
+    if (contextKind !== "directory") {
         problems.add("context", `must be a directory with the files to build, but ${describeValue(context)} ` +
-            `${typeof context === "string" && fs.existsSync(context) ? "is not a directory" : `does not exist (resolved from ${process.cwd()})`}.`);
+            `${contextKind !== "missing" ? "is not a directory" : `does not exist (resolved from ${view.files.workingDirectory})`}.`);
         return;
     }
     const { dockerfile, dockerfileInline } = view;
@@ -126,33 +138,12 @@ function checkPaths(view: ImagePlanView, problems: ProblemList): void {
         }
     } else {
         const dockerfilePath = dockerfile ?? path.join(context, "Dockerfile");
-        if (isKnown(dockerfilePath) && (typeof dockerfilePath !== "string" || !fs.existsSync(dockerfilePath) || !fs.statSync(dockerfilePath).isFile())) {
+        if (isKnown(dockerfilePath) && (typeof dockerfilePath !== "string" || view.files.kindOf(dockerfilePath) !== "file")) {
             problems.add(dockerfile === undefined ? "context" : "dockerfile",
                 `${dockerfile === undefined ? `has no Dockerfile (looked for ${describeValue(dockerfilePath)})` : `${describeValue(dockerfilePath)} is not a file`}: ` +
                 "give dockerfile with its path, or dockerfileInline with its text.");
         }
     }
-}
-
-function checkList(value: Known<string[]> | undefined, field: string, valid: RegExp, expected: string, problems: ProblemList): void {
-    if (value === undefined || !isKnown(value)) {
-        return;
-    }
-    if (!Array.isArray(value) || value.length === 0) {
-        problems.add(field, `must be a non-empty list of ${expected}; leave it out for the default.`);
-        return;
-    }
-    const seen = new Map<string, number>();
-    value.forEach((entry, index) => {
-        const where = joinPath(field, index);
-        if (typeof entry !== "string" || !valid.test(entry)) {
-            problems.add(where, `must be ${expected}, but is ${describeValue(entry)}.`);
-        } else if (seen.has(entry)) {
-            problems.add(where, `repeats ${describeValue(entry)} from ${joinPath(field, seen.get(entry)!)}: list each once.`);
-        } else {
-            seen.set(entry, index);
-        }
-    });
 }
 
 function checkRepository(view: ImagePlanView, problems: ProblemList): RepositoryLocation | undefined {
@@ -248,19 +239,17 @@ function checkTagMutability(imageName: string, view: ImagePlanView, problems: Pr
  */
 export function checkImagePlan(resourceName: string, view: ImagePlanView): RepositoryLocation | undefined {
     const problems = new ProblemList();
-    for (const key of view.unknownArguments) {
-        problems.add(key, `is not an Image argument; use one of ${IMAGE_ARGUMENT_NAMES.join(", ")}.`);
-    }
+    checkKnownKeys(view.arguments, IMAGE_ARGUMENTS, "", "Image", problems, "an argument");
     if (view.cacheDisabledButGiven) {
         problems.add("cache", "is false, but cacheFrom/cacheTo are given: remove cache (explicit cacheFrom/cacheTo already replace the default cache).");
     }
     if (view.repositoryProblem !== undefined) {
         problems.add("repository", view.repositoryProblem);
     }
-    checkImageArgumentShapes(view.shapedArguments ?? {}, problems);
+    checkImageArgumentShapes(view.arguments, problems);
     checkPaths(view, problems);
-    checkList(view.platforms, "platforms", PLATFORM, "an os/arch[/variant] platform such as \"linux/amd64\" or \"linux/arm64\"", problems);
-    checkList(view.tags, "tags", TAG, "a Docker tag (letters, digits, \"_\", \".\" and \"-\", not starting with \".\" or \"-\", at most 128)", problems);
+    checkStringList(view.platforms, "platforms", PLATFORMS, problems);
+    checkStringList(view.tags, "tags", TAGS, problems);
     const location = checkRepository(view, problems);
     checkTagsAreOwn(view, problems);
     checkTagMutability(resourceName, view, problems);

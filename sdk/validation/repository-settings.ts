@@ -1,32 +1,21 @@
-import { buildRepositoryPolicy, RepositoryAccessPlain } from "./access";
-import { checkShape, object, oneOf, string } from "./argument-shapes";
-import { describeValue, joinPath, ProblemList, ValidationError } from "./errors";
+import type { Unwrap } from "@pulumi/pulumi";
+import type { RepositoryArgs, RepositoryEncryption } from "../repository";
+import { buildRepositoryPolicy } from "./access";
+import { checkShape, object, oneOf, Shape, string } from "./argument-shapes";
+import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList, ValidationError } from "./errors";
 import { isKnown, Known, UNKNOWN } from "./known";
+import { DEFAULT_IMAGE_TAG_MUTABILITY, IMAGE_TAG_MUTABILITIES, isImageTagMutability, MUTABILITIES_WITH_EXCLUSION } from "./tag-mutability";
 import { translatePolicy } from "../lifecycle/policy";
 import { countWildcards } from "../lifecycle/tag-pattern";
-import { LifecyclePolicyArgs } from "../lifecycle/types";
 
-export type ImageTagMutability = "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
-export const IMAGE_TAG_MUTABILITIES: ImageTagMutability[] = ["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"];
+/** A `Repository`'s arguments as far as they are known now; unknown ones are `UNKNOWN`, and misspelt ones kept to be reported. */
+export type RepositorySettingsView = { [K in keyof RepositoryArgs]?: Known<Unwrap<RepositoryArgs[K]>> };
 
-export interface RepositoryEncryptionPlain {
-    type?: "AES256" | "KMS";
-    kmsKey?: string;
-}
-
-/** A `Repository`'s arguments as far as they are known now; unknown ones are `UNKNOWN`. */
-export interface RepositorySettingsView {
-    name?: Known<string>;
-    forceDelete?: Known<boolean>;
-    imageTagMutability?: Known<string>;
-    imageTagMutabilityExclusionFilters?: Known<string[]>;
-    scanOnPush?: Known<boolean>;
-    encryption?: Known<RepositoryEncryptionPlain>;
-    tags?: Known<Record<string, string>>;
-    region?: Known<string>;
-    lifeCyclePolicyArgs?: Known<LifecyclePolicyArgs>;
-    access?: Known<RepositoryAccessPlain>;
-}
+/** Every `Repository` argument; the compiler holds it to `RepositoryArgs`, and the schema test the schema. */
+const REPOSITORY_ARGUMENTS = {
+    name: true, forceDelete: true, imageTagMutability: true, imageTagMutabilityExclusionFilters: true, scanOnPush: true,
+    encryption: true, tags: true, region: true, lifeCyclePolicyArgs: true, access: true,
+} as const satisfies Record<keyof RepositoryArgs, true>;
 
 /** What the checks derive from the settings, ready for the child resources. */
 export interface CheckedRepositorySettings {
@@ -36,12 +25,9 @@ export interface CheckedRepositorySettings {
     lifecyclePolicyNotes: string[];
     /** The repository policy JSON; `undefined` when `access` grants nothing. */
     repositoryPolicyText: Known<string | undefined>;
+    /** No rules given (nor skip): the default policy applies. False while the lifecycle arguments are not known. */
+    usesDefaultLifecyclePolicy: boolean;
 }
-
-export const SETTING_NAMES: ReadonlyArray<keyof RepositorySettingsView> = [
-    "name", "forceDelete", "imageTagMutability", "imageTagMutabilityExclusionFilters", "scanOnPush",
-    "encryption", "tags", "region", "lifeCyclePolicyArgs", "access",
-];
 
 /** ECR's repository name grammar (CreateRepository API reference). */
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -83,19 +69,18 @@ function checkName(view: RepositorySettingsView, resourceName: string, problems:
 
 function checkMutability(view: RepositorySettingsView, problems: ProblemList): void {
     const { imageTagMutability: mutability, imageTagMutabilityExclusionFilters: filters } = view;
-    if (mutability !== undefined && isKnown(mutability) && !IMAGE_TAG_MUTABILITIES.includes(mutability as ImageTagMutability)) {
+    if (mutability !== undefined && isKnown(mutability) && !isImageTagMutability(mutability)) {
         problems.add("imageTagMutability", `must be one of ${IMAGE_TAG_MUTABILITIES.join(", ")}, but is ${describeValue(mutability)}.`);
         return;
     }
-    const mode = mutability ?? "MUTABLE";
+    const mode = mutability ?? DEFAULT_IMAGE_TAG_MUTABILITY;
     if (!isKnown(mode) || filters === UNKNOWN) {
         return;
     }
-    const withExclusion = mode.endsWith("_WITH_EXCLUSION");
-    if (!withExclusion) {
+    if (!MUTABILITIES_WITH_EXCLUSION.includes(mode)) {
         if (filters !== undefined) {
             problems.add("imageTagMutabilityExclusionFilters",
-                `only apply with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, but imageTagMutability is ${mutability === undefined ? "MUTABLE (the default)" : mode}: ` +
+                `only apply with ${MUTABILITIES_WITH_EXCLUSION.join(" or ")}, but imageTagMutability is ${mutability === undefined ? `${mode} (the default)` : mode}: ` +
                 "remove the filters, or choose a *_WITH_EXCLUSION mode.");
         }
         return;
@@ -116,11 +101,11 @@ function checkMutability(view: RepositorySettingsView, problems: ProblemList): v
     });
 }
 
-const ENCRYPTION_SHAPE = object("encryption", { type: oneOf("AES256", "KMS"), kmsKey: string({ nonEmpty: true }) },
+const ENCRYPTION_SHAPE = object("encryption", { type: oneOf("AES256", "KMS"), kmsKey: string({ nonEmpty: true }) } satisfies Record<keyof RepositoryEncryption, Shape>,
     '{ type: "KMS", kmsKey: "arn:aws:kms:..." }');
 
 /** Parts of `encryption` may be unknown still (`UNKNOWN`); ECR cannot change it later, so every known part is checked now. */
-function checkEncryption(encryption: Known<RepositoryEncryptionPlain> | undefined, problems: ProblemList): void {
+function checkEncryption(encryption: RepositorySettingsView["encryption"], problems: ProblemList): void {
     if (encryption === undefined || !isKnown(encryption)) {
         return;
     }
@@ -144,7 +129,7 @@ function checkPlainTypes(view: RepositorySettingsView, problems: ProblemList): v
     }
     const { tags, region } = view;
     if (tags !== undefined && isKnown(tags)) {
-        if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
+        if (!isRecord(tags)) {
             problems.add("tags", `must be a map of tag names to string values, but is ${describeValue(tags)}.`);
         } else {
             for (const [key, value] of Object.entries(tags)) {
@@ -163,11 +148,9 @@ function checkPlainTypes(view: RepositorySettingsView, problems: ProblemList): v
  * Checks a `Repository`'s settings and derives its policies. Throws `ValidationError` with every problem;
  * settings that are `UNKNOWN` are skipped here and checked again by the component once they resolve.
  */
-export function checkRepositorySettings(resourceName: string, view: RepositorySettingsView, extraKeys: string[] = []): CheckedRepositorySettings {
+export function checkRepositorySettings(resourceName: string, view: RepositorySettingsView): CheckedRepositorySettings {
     const problems = new ProblemList();
-    for (const key of extraKeys) {
-        problems.add(key, `is not a Repository argument; use one of ${SETTING_NAMES.join(", ")}.`);
-    }
+    checkKnownKeys(view, REPOSITORY_ARGUMENTS, "", "Repository", problems, "an argument");
     checkName(view, resourceName, problems);
     checkMutability(view, problems);
     checkEncryption(view.encryption, problems);
@@ -179,11 +162,14 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
     }
     let lifecyclePolicyText: Known<string | undefined> = UNKNOWN;
     let lifecyclePolicyNotes: string[] = [];
-    if (isKnown(view.lifeCyclePolicyArgs)) {
+    let usesDefaultLifecyclePolicy = false;
+    const lifecycle = view.lifeCyclePolicyArgs;
+    if (isKnown(lifecycle)) {
         try {
-            const policy = translatePolicy(view.lifeCyclePolicyArgs, "lifeCyclePolicyArgs");
+            const policy = translatePolicy(lifecycle, "lifeCyclePolicyArgs");
             lifecyclePolicyText = policy?.text;
             lifecyclePolicyNotes = policy?.notes ?? [];
+            usesDefaultLifecyclePolicy = lifecycle?.rules === undefined && lifecycle?.skip !== true;
         } catch (error) {
             if (!ValidationError.isInstance(error)) {
                 throw error;
@@ -192,5 +178,5 @@ export function checkRepositorySettings(resourceName: string, view: RepositorySe
         }
     }
     problems.throwIfAny(`Repository "${resourceName}"`);
-    return { lifecyclePolicyText, lifecyclePolicyNotes, repositoryPolicyText };
+    return { lifecyclePolicyText, lifecyclePolicyNotes, repositoryPolicyText, usesDefaultLifecyclePolicy };
 }
