@@ -8,6 +8,7 @@ import { GET_AUTHORIZATION_TOKEN, GET_CALLER_IDENTITY, GET_REGION } from "./type
 export interface AccountRegion {
     /** The 12-digit account ID: the registry ID and the first part of every repository URL. */
     account: string;
+    /** The region, as in `us-west-2`: part of every ARN and repository URL. */
     region: string;
 }
 

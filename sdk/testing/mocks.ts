@@ -6,20 +6,38 @@ import { recordRegistration, Registration, watchRegistrationRequests } from "./r
 import { DOCKER_BUILD_IMAGE, ECR_REPOSITORY, GET_AUTHORIZATION_TOKEN, LIFECYCLE_POLICY, REPOSITORY_POLICY } from "./types";
 
 export interface EcrMocksOptions {
-    /** The AWS account ID the mocked cloud answers for. Default: `FAKE_ACCOUNT`, 123456789012. */
+    /**
+     * The AWS account ID the mocked cloud answers for.
+     * @default FAKE_ACCOUNT, "123456789012"
+     */
     account?: string;
-    /** The region of resources that name none. Default: `FAKE_REGION`, us-west-2. */
+    /**
+     * The region of resources that name none.
+     * @default FAKE_REGION, "us-west-2"
+     */
     region?: string;
-    /** Run the program as `pulumi preview` does (true) rather than `pulumi up`. Default: false. */
+    /**
+     * Run the program as `pulumi preview` does (true) rather than `pulumi up`.
+     * @default false
+     */
     preview?: boolean;
-    /** The project and stack names, as `pulumi.getProject()` and `pulumi.getStack()` return them. */
+    /**
+     * The project name, as `pulumi.getProject()` returns it.
+     * @default the project the Pulumi runtime already has, else "project" (as Pulumi's setMocks does)
+     */
     project?: string;
+    /**
+     * The stack name, as `pulumi.getStack()` returns it.
+     * @default the stack the Pulumi runtime already has, else "stack" (as Pulumi's setMocks does)
+     */
     stack?: string;
 }
 
 /** An invoke the program made (a data source such as the ECR token). */
 export interface Invocation {
+    /** The function's type token, such as `aws:ecr/getAuthorizationToken:getAuthorizationToken`. */
     token: string;
+    /** The arguments the program passed. */
     inputs: Record<string, any>;
 }
 
@@ -29,11 +47,15 @@ export interface Invocation {
  * build. Other resources get their inputs back; extend `stateOf` and `invokeResultOf` to answer them.
  */
 export class EcrMocks implements pulumi.runtime.Mocks {
+    /** The AWS account ID the mocked cloud answers for. */
     readonly account: string;
+    /** The region of resources that name none. */
     readonly region: string;
     /** Whether `install` sets up a preview; changing it takes effect at the next `install`. */
     preview: boolean;
+    /** The project name given, if any (see `EcrMocksOptions.project`). */
     readonly project?: string;
+    /** The stack name given, if any (see `EcrMocksOptions.stack`). */
     readonly stack?: string;
     /** Every resource the program registered, in order. */
     readonly registrations: Registration[] = [];

@@ -3,7 +3,9 @@
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
 export interface Registration {
+    /** The resource's type token, such as `aws:ecr/repository:Repository`. */
     type: string;
+    /** The resource's name, as the program gave it. */
     name: string;
     /** Inputs as the engine receives them: a secret stays wrapped (see `isSecretWrapper`). */
     inputs: Record<string, any>;
