@@ -105,7 +105,17 @@ export interface PolicySelection {
 }
 
 /** What an ECR rule does: expire the images, or move them to archive storage. */
-export type PolicyAction = { type: "expire" } | { type: "transition"; targetStorageClass: "archive" };
+export type PolicyAction =
+    | {
+        /** Delete the images. */
+        type: "expire";
+    }
+    | {
+        /** Move the images to another storage class. */
+        type: "transition";
+        /** The storage class they move to; ECR has only "archive". */
+        targetStorageClass: "archive";
+    };
 
 /** One rule of an ECR lifecycle policy document. */
 export interface PolicyRule {
