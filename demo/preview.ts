@@ -71,15 +71,15 @@ function resourceTree(registrations: Registration[]): string[] {
     const childrenOf = (parent: string | undefined) => registrations.filter((r) =>
         parent === undefined ? r.parent === undefined || !urns.has(r.parent) : r.parent === parent);
     const rows: Array<{ indent: string; registration: Registration }> = [];
-    const walk = (parent: string | undefined, indent: string, childIndent: string) => {
+    const walk = (parent: string | undefined, childIndent: string) => {
         const children = childrenOf(parent);
         children.forEach((child, index) => {
             const last = index === children.length - 1;
             rows.push({ indent: parent === undefined ? "" : `${childIndent}${last ? "└─ " : "├─ "}`, registration: child });
-            walk(child.urn, "", parent === undefined ? "" : `${childIndent}${last ? "   " : "│  "}`);
+            walk(child.urn, parent === undefined ? "" : `${childIndent}${last ? "   " : "│  "}`);
         });
     };
-    walk(undefined, "", "");
+    walk(undefined, "");
     const width = Math.max(...rows.map((row) => row.indent.length + row.registration.type.length));
     return [
         `     ${"Type".padEnd(width)}  Name`,

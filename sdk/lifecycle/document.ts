@@ -78,7 +78,7 @@ export function checkPolicyRules(rules: PolicyRule[], locate: RuleLocator, probl
     const tagListOwner = new Map<string, number>();
 
     rules.forEach((rule, index) => {
-        const { selection, action } = rule;
+        const { selection } = rule;
         const storageClass = storageClassOf(rule);
 
         checkWholeNumber(selection.countNumber, MAX_POLICY_NUMBER, locate(index, "countNumber"), problems);

@@ -199,7 +199,7 @@ export const repository: ResourceHandler = {
         return diffInputs(oldInputs, news, REPOSITORY_REPLACES, [], ignoreChanges, normalizeRepositoryInput);
     },
 
-    async create(urn, inputs) {
+    async create(_urn, inputs) {
         const region = regionOf(inputs);
         const client = ecr(region);
         const tagsAll = tagsAllOf(inputs);
