@@ -466,7 +466,7 @@ export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository
 }
 
 /** What is wrong with a `repository` that is not an ecrx Repository, said without dumping the object. */
-export function foreignRepositoryProblem(given: unknown): string {
+function foreignRepositoryProblem(given: unknown): string {
     if (typeof given === "string") {
         return `is the string ${describeValue(given)}, but takes an ecrx Repository object; to push to a repository by its URL, ` +
             "give the URL as repositoryUrl instead.";

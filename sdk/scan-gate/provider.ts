@@ -115,7 +115,7 @@ export async function runScanGate(inputs: ScanGateInputs, environment: GateEnvir
  * Whether the gate must run again: a new digest, new gate settings, or a previous run that timed out and
  * let the image through unjudged. A no-op `pulumi up` re-checks nothing.
  */
-export function gateMustRun(olds: Partial<ScanGateOutputs>, news: ScanGateInputs): boolean {
+function gateMustRun(olds: Partial<ScanGateOutputs>, news: ScanGateInputs): boolean {
     return olds.imageUri !== news.imageUri || canonicalJson(olds.policy) !== canonicalJson(news.policy) || olds.scanFindings?.timedOut === true;
 }
 

@@ -1,13 +1,14 @@
 // Checks `Image.scanGate` and turns it into the policy the gate runs with. Pure: no Pulumi, no AWS.
+import { boolean, checkShape, oneOf } from "../validation/argument-shapes";
 import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList } from "../validation/errors";
 import { ScanGateArgs, ScanGateIgnore, ScanGateSeverity, ScanSeverityCounts } from "./types";
 
-export const GATE_SEVERITIES: readonly ScanGateSeverity[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];
+const GATE_SEVERITIES: readonly ScanGateSeverity[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];
 /** Every severity the gate counts, worst first; UNTRIAGED stands for ECR's UNTRIAGED and UNDEFINED. */
 export const COUNTED_SEVERITIES = [...GATE_SEVERITIES, "INFORMATIONAL", "UNTRIAGED"] as const;
 export type CountedSeverity = typeof COUNTED_SEVERITIES[number];
 
-export const DEFAULT_TIMEOUT = "10m";
+const DEFAULT_TIMEOUT = "10m";
 const MIN_TIMEOUT_SECONDS = 1;
 const MAX_TIMEOUT_SECONDS = 3600;
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
@@ -139,22 +140,16 @@ export function checkScanGate(value: unknown, path: string, problems: ProblemLis
     }
     const gate = value as ScanGateArgs & Record<string, unknown>;
     checkKnownKeys(gate, GATE_FIELDS, path, "scanGate", problems);
-    if (gate.failOn !== undefined && !GATE_SEVERITIES.includes(gate.failOn)) {
-        problems.add(joinPath(path, "failOn"), `must be one of ${GATE_SEVERITIES.map((s) => `"${s}"`).join(", ")}, but is ${describeValue(gate.failOn)}.`);
-    }
+    checkShape(gate.failOn, oneOf(...GATE_SEVERITIES), joinPath(path, "failOn"), problems);
     const maxCounts = gate.maxCounts === undefined ? {} : checkMaxCounts(gate.maxCounts, joinPath(path, "maxCounts"), problems);
     const ignore = gate.ignore === undefined ? [] : checkIgnore(gate.ignore, joinPath(path, "ignore"), problems);
-    if (gate.onlyFixable !== undefined && typeof gate.onlyFixable !== "boolean") {
-        problems.add(joinPath(path, "onlyFixable"), `must be true or false, but is ${describeValue(gate.onlyFixable)}.`);
-    }
+    checkShape(gate.onlyFixable, boolean, joinPath(path, "onlyFixable"), problems);
     const timeout = gate.timeout ?? DEFAULT_TIMEOUT;
     const timeoutSeconds = typeof timeout === "string" ? parseDuration(timeout) : undefined;
     if (timeoutSeconds === undefined || timeoutSeconds < MIN_TIMEOUT_SECONDS || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
         problems.add(joinPath(path, "timeout"), `must be a duration from 1s to 1h such as "90s", "10m" or "1m30s", but is ${describeValue(timeout)}.`);
     }
-    if (gate.onTimeout !== undefined && gate.onTimeout !== "fail" && gate.onTimeout !== "warn") {
-        problems.add(joinPath(path, "onTimeout"), `must be "fail" or "warn", but is ${describeValue(gate.onTimeout)}.`);
-    }
+    checkShape(gate.onTimeout, oneOf("fail", "warn"), joinPath(path, "onTimeout"), problems);
     return {
         ...(gate.failOn !== undefined ? { failOn: gate.failOn } : gate.maxCounts === undefined ? { failOn: "CRITICAL" as const } : {}),
         maxCounts,

@@ -154,7 +154,7 @@ export function judgeScan(policy: ScanGatePolicy, images: ScannedImage[], now: n
 const TOP_FINDINGS = 10;
 
 /** `CRITICAL 2, HIGH 5` for the severities that have findings; "none" when none do. */
-export function describeCounts(counts: ScanFindings["counts"]): string {
+function describeCounts(counts: ScanFindings["counts"]): string {
     const present = COUNTED_SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${s} ${counts[s]}`);
     return present.length > 0 ? present.join(", ") : "none";
 }

@@ -7,7 +7,6 @@ import { UNKNOWN } from "./known";
 export type Shape =
     | { kind: "string"; nonEmpty?: boolean }
     | { kind: "boolean" }
-    | { kind: "number"; min: number; max: number }
     | { kind: "oneOf"; values: readonly string[] }
     | { kind: "list"; of: Shape; example: string }
     | { kind: "map"; of: Shape; example: string }
@@ -17,7 +16,6 @@ export type Shape =
 
 export const string = (options: { nonEmpty?: boolean } = {}): Shape => ({ kind: "string", ...options });
 export const boolean: Shape = { kind: "boolean" };
-export const wholeNumber = (min: number, max: number): Shape => ({ kind: "number", min, max });
 export const oneOf = (...values: string[]): Shape => ({ kind: "oneOf", values });
 export const listOf = (of: Shape, example: string): Shape => ({ kind: "list", of, example });
 export const mapOf = (of: Shape, example: string): Shape => ({ kind: "map", of, example });
@@ -45,11 +43,6 @@ export function checkShape(value: unknown, shape: Shape, path: string, problems:
         case "boolean":
             if (typeof value !== "boolean") {
                 wrong("true or false");
-            }
-            return;
-        case "number":
-            if (typeof value !== "number" || !Number.isInteger(value) || value < shape.min || value > shape.max) {
-                wrong(`a whole number from ${shape.min} to ${shape.max}`);
             }
             return;
         case "oneOf":

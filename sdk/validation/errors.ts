@@ -87,7 +87,7 @@ export function joinPath(prefix: string, segment: string | number): string {
  * How much of a string a message quotes: every valid name, tag or URL whole (ECR names go to 256), never
  * enough to bloat an error (gRPC caps the headers that carry it at 8 KB). Objects are summarised sooner.
  */
-export const MAX_QUOTED_CHARACTERS = 300;
+const MAX_QUOTED_CHARACTERS = 300;
 const MAX_OBJECT_CHARACTERS = 60;
 
 /** `text` itself when short, otherwise its first characters and its length. */

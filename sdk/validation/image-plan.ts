@@ -12,7 +12,7 @@ import { checkScanGate } from "../scan-gate/settings";
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
 /** The tag an image gets when none are given, unless another image of the same repository has it already. */
-export const DEFAULT_TAG = "latest";
+const DEFAULT_TAG = "latest";
 /** The tag under which the registry build cache is stored in the cache repository. */
 export const CACHE_TAG = "buildcache";
 /** Docker's tag grammar. */

@@ -1,7 +1,7 @@
 import type { Unwrap } from "@pulumi/pulumi";
 import type { RepositoryArgs, RepositoryEncryption } from "../repository";
 import { buildRepositoryPolicy } from "./access";
-import { checkShape, object, oneOf, Shape, string } from "./argument-shapes";
+import { boolean, checkShape, object, oneOf, Shape, string } from "./argument-shapes";
 import { checkKnownKeys, describeValue, isRecord, joinPath, ProblemList, ValidationError } from "./errors";
 import { isKnown, Known, UNKNOWN } from "./known";
 import { DEFAULT_IMAGE_TAG_MUTABILITY, IMAGE_TAG_MUTABILITIES, isImageTagMutability, MUTABILITIES_WITH_EXCLUSION } from "./tag-mutability";
@@ -122,10 +122,7 @@ function checkEncryption(encryption: RepositorySettingsView["encryption"], probl
 
 function checkPlainTypes(view: RepositorySettingsView, problems: ProblemList): void {
     for (const flag of ["forceDelete", "scanOnPush"] as const) {
-        const value = view[flag];
-        if (value !== undefined && isKnown(value) && typeof value !== "boolean") {
-            problems.add(flag, `must be true or false, but is ${describeValue(value)}.`);
-        }
+        checkShape(view[flag], boolean, flag, problems);
     }
     const { tags, region } = view;
     if (tags !== undefined && isKnown(tags)) {
