@@ -6,7 +6,7 @@ import * as ecr from "@pulumi/aws/ecr";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CACHE_TAG, checkImagePlan, DEFAULT_PLATFORMS, defaultTags, ImagePlanView, parseRepositoryUrl, PLAN_ARGUMENTS, PlanArgument, RepositoryLocation,
+    CACHE_TAG, checkImagePlan, CheckedImagePlan, DEFAULT_PLATFORMS, defaultTags, ImagePlanView, parseRepositoryUrl, PLAN_ARGUMENTS, PlanArgument, RepositoryLocation,
 } from "./validation/image-plan";
 import { describeValue, ValidationError } from "./validation/errors";
 import { applyChecked, checkedWhenKnown, containsUnknowns, deepKnownView, invalidInputs, knownNow, reportingInputErrors, withoutNulls } from "./inputs";
@@ -15,7 +15,7 @@ import { localFiles } from "./local-files";
 import { buildStateOf, isEcrxRepository, Repository } from "./repository";
 import { canAutoName } from "./validation/repository-settings";
 import { registerScanGate, ScanGateResult } from "./scan-gate-resource";
-import { isExpired, scanGatePolicy } from "./scan-gate/settings";
+import { isExpired, ScanGatePolicy } from "./scan-gate/settings";
 import { ScanFindings, ScanGateArgs } from "./scan-gate/types";
 
 /** An SSH agent socket or keys to forward into the build (`RUN --mount=type=ssh`). */
@@ -215,8 +215,7 @@ export class Image extends pulumi.ComponentResource {
     private readonly imageName: string;
 
     constructor(name: string, givenArgs: ImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const args = withoutNulls(givenArgs ?? {});
-        const { view, location } = checkImageArgs(name, args, false);
+        const { args, view, location, scanGate } = checkImageArgs(name, givenArgs, false);
         super("ecrx:index:Image", name, {}, opts);
         this.imageName = name;
 
@@ -284,7 +283,7 @@ export class Image extends pulumi.ComponentResource {
             }
             return `${url}@${digest}`;
         });
-        const gate = this.gateScan(name, args, pushedImageUri, region);
+        const gate = this.gateScan(name, args, scanGate, pushedImageUri, region);
         this.imageUri = gate?.imageUri ?? pushedImageUri;
         this.scanFindings = gate?.scanFindings;
 
@@ -299,10 +298,9 @@ export class Image extends pulumi.ComponentResource {
         });
     }
 
-    /** The scan gate between the push and `imageUri`; undefined without `scanGate`. */
-    private gateScan(name: string, args: ImageArgs, pushedImageUri: pulumi.Output<string>,
+    /** The scan gate between the push and `imageUri`, with the policy checked at construction; undefined without `scanGate`. */
+    private gateScan(name: string, args: ImageArgs, policy: ScanGatePolicy | undefined, pushedImageUri: pulumi.Output<string>,
         region: pulumi.Input<string> | undefined): ScanGateResult | undefined {
-        const policy = reportingInputErrors(() => scanGatePolicy(args.scanGate, `Image "${name}"`));
         if (policy === undefined) {
             return undefined;
         }
@@ -441,7 +439,7 @@ export class Image extends pulumi.ComponentResource {
  * Checks an Image's arguments before anything registers, so a mistake creates nothing. `ownRepository`: the
  * free function will create the repository, which must not happen either when the arguments are wrong.
  */
-export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository = false): { view: ImagePlanView; location?: RepositoryLocation } {
+export function checkImageArgs(name: string, givenArgs: ImageArgs | null | undefined, ownRepository = false): CheckedImagePlan & { args: ImageArgs; view: ImagePlanView } {
     const args = withoutNulls(givenArgs ?? {});
     const repositoryProblem = args.repository === undefined || isEcrxRepository(args.repository) ? undefined : foreignRepositoryProblem(args.repository);
     const state = args.repository !== undefined && repositoryProblem === undefined ? buildStateOf(args.repository) : undefined;
@@ -461,8 +459,7 @@ export function checkImageArgs(name: string, givenArgs: ImageArgs, ownRepository
         view.repositoryMutability = knownNow(state.imageTagMutability);
         view.repositoryExclusionFilters = knownNow(state.imageTagMutabilityExclusionFilters as pulumi.Input<string[]> | undefined);
     }
-    const location = reportingInputErrors(() => checkImagePlan(name, view));
-    return { view, location };
+    return { args, view, ...reportingInputErrors(() => checkImagePlan(name, view)) };
 }
 
 /** What is wrong with a `repository` that is not an ecrx Repository, said without dumping the object. */

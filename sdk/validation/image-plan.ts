@@ -7,7 +7,7 @@ import { isKnown, Known } from "./known";
 import { isRepositoryName } from "./repository-settings";
 import { checkStringList, StringListRule } from "./string-list";
 import { ImageTagMutability, isTagMutable } from "./tag-mutability";
-import { checkScanGate } from "../scan-gate/settings";
+import { checkScanGate, ScanGatePolicy } from "../scan-gate/settings";
 
 /** Platforms default to x86: Fargate and most EKS nodes are x86, and arm64 images built on Apple Silicon fail there. */
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
@@ -237,7 +237,13 @@ function checkTagMutability(imageName: string, view: ImagePlanView, problems: Pr
  * Checks an `Image`'s arguments before anything is built or registered. Throws `ValidationError` with
  * every problem; returns where the image goes when the URL is known now.
  */
-export function checkImagePlan(resourceName: string, view: ImagePlanView): RepositoryLocation | undefined {
+/** What the checks of an Image's arguments derive: where it pushes, and the scan gate's policy. */
+export interface CheckedImagePlan {
+    location?: RepositoryLocation;
+    scanGate?: ScanGatePolicy;
+}
+
+export function checkImagePlan(resourceName: string, view: ImagePlanView): CheckedImagePlan {
     const problems = new ProblemList();
     checkKnownKeys(view.arguments, IMAGE_ARGUMENTS, "", "Image", problems, "an argument");
     if (view.cacheDisabledButGiven) {
@@ -253,10 +259,10 @@ export function checkImagePlan(resourceName: string, view: ImagePlanView): Repos
     const location = checkRepository(view, problems);
     checkTagsAreOwn(view, problems);
     checkTagMutability(resourceName, view, problems);
-    checkScanGate(view.scanGate, "scanGate", problems);
+    const scanGate = checkScanGate(view.scanGate, "scanGate", problems);
     if (view.scanGate !== undefined && location?.kind === "other") {
         problems.add("scanGate", `reads ECR's scan of the pushed image, but ${describeValue(location.host)} is not an ECR registry: leave scanGate out.`);
     }
     problems.throwIfAny(`Image "${resourceName}"`);
-    return location;
+    return { location, scanGate };
 }
