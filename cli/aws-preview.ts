@@ -13,7 +13,6 @@ import { UserError } from "./io";
 import { connect, explainAwsError, LiveTarget, RepositoryIds } from "./live";
 
 /** The exit code when ECR's preview and the plan disagree on some image. */
-export const EXIT_PREVIEW_DISAGREES = 3;
 
 export interface PreviewSettings {
     /** Give up waiting for the preview after this long. */

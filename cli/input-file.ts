@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { UserError } from "./io";
 
 /** Ten times a describe-images listing of ECR's default quota of 100,000 images (about 600 bytes each). */
-export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
 export function readInputFile(path: string, option: string): string {

@@ -2,3 +2,5 @@
 
 /** How long one request to ECR may take before the plan gives up. */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** An hour: a longer request timeout is a typo. */
+export const MAX_TIMEOUT_SECONDS = 60 * 60;

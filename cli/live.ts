@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { INDEX_MEDIA_TYPES, isIndexMediaType, shortDigest } from "../sdk/lifecycle";
 import { UserError } from "./io";
-import { maskedEndpoint, printable, withoutUserInfo } from "./terminal-text";
+import { maskedEndpoint, withoutUserInfo } from "./terminal-text";
 
 export interface LiveTarget {
     repository: string;
@@ -195,7 +195,7 @@ export function explainAwsError(failure: unknown, target: LiveTarget): unknown {
     const error = failure instanceof DuringOperation ? failure.cause : failure;
     const explained = explain(error, operation, target);
     if (explained instanceof UserError) {
-        return new UserError(printable(withoutUserInfo(explained.message, target.endpointUrl)));
+        return new UserError(withoutUserInfo(explained.message, target.endpointUrl));
     }
     return explained;
 }

@@ -3,10 +3,11 @@ import { parseArgs } from "node:util";
 import { parseTimestamp, timestampProblem } from "../sdk/lifecycle";
 import type { InUseOptions } from "./in-use";
 import { CliIO, UsageError, UserError } from "./io";
-import { DEFAULT_TIMEOUT_SECONDS } from "./live-defaults";
+import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from "./live-defaults";
 import { printable } from "./terminal-text";
 import { EXIT_GUARD_TRIPPED, plan, PlanOptions } from "./plan";
-import { previewSettings } from "./preview-options";
+import { DEFAULT_PREVIEW_POLL_INTERVAL_SECONDS, DEFAULT_PREVIEW_TIMEOUT_SECONDS, EXIT_PREVIEW_DISAGREES, previewSettings } from "./preview-options";
+import { readSeconds } from "./seconds-option";
 
 const EXIT_ERROR = 1;
 
@@ -28,9 +29,9 @@ Live, from ECR (standard AWS credential chain, read-only calls):
   --policy FILE           plan this policy instead of the stored one
   --compare-aws-preview   also run ECR's own lifecycle policy preview of the same policy and list
                           every image on which it and this plan disagree (exit code 3 if any)
-  --preview-timeout SECS  how long to wait for ECR's preview (default: 300)
+  --preview-timeout SECS  how long to wait for ECR's preview (default: ${DEFAULT_PREVIEW_TIMEOUT_SECONDS})
   --preview-poll-interval SECS
-                          how often to ask whether it is done (default: 5)
+                          how often to ask whether it is done (default: ${DEFAULT_PREVIEW_POLL_INTERVAL_SECONDS})
   --read-index-manifests  read image index manifests (BatchGetImage) to protect their children; ECR
                           may record each read as a pull of the index (see the README). Default: off
   --timeout SECONDS       give up on a request ECR does not answer in time (default: ${DEFAULT_TIMEOUT_SECONDS})
@@ -53,7 +54,7 @@ Output:
   -h, --help              show this help
 
 Exit codes: 0 planned, ${EXIT_ERROR} error, ${EXIT_GUARD_TRIPPED} a --fail-on-expire or --fail-on-expire-in-use guard tripped,
-3 ECR's preview disagrees with the plan (--compare-aws-preview).
+${EXIT_PREVIEW_DISAGREES} ECR's preview disagrees with the plan (--compare-aws-preview).
 `;
 
 const OPTIONS = {
@@ -150,7 +151,7 @@ function planOptions(values: ParsedValues): PlanOptions {
             region: values.region,
             registryId: values["registry-id"],
             endpointUrl: values["endpoint-url"],
-            timeoutMs: readTimeout(values.timeout) * 1000,
+            timeoutMs: readSeconds(values.timeout, "--timeout", DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS) * 1000,
             readIndexManifests: values["read-index-manifests"] === true,
         } : undefined,
         format,
@@ -160,17 +161,6 @@ function planOptions(values: ParsedValues): PlanOptions {
         inUse: readInUse(values, live),
         failOnExpireInUse: values["fail-on-expire-in-use"] === true,
     };
-}
-
-function readTimeout(text: string | undefined): number {
-    if (text === undefined) {
-        return DEFAULT_TIMEOUT_SECONDS;
-    }
-    const seconds = Number(text);
-    if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0) || seconds > 3600) {
-        throw new UsageError(`--timeout must be a number of seconds from more than 0 to 3600, but is ${JSON.stringify(printable(text))}.`);
-    }
-    return seconds;
 }
 
 const IN_USE_SOURCES = ["ecs", "lambda", "kubernetes"] as const;

@@ -16,6 +16,7 @@ import type { PreviewComparison, PreviewSettings } from "./aws-preview";
 import type { Denial, InUseOptions } from "./in-use";
 import { readInputFile } from "./input-file";
 import { CliIO, UserError } from "./io";
+import { EXIT_PREVIEW_DISAGREES } from "./preview-options";
 import type { LiveTarget } from "./live";
 import { renderTable } from "./table";
 import { printable, printableJson } from "./terminal-text";
@@ -81,10 +82,12 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
     for (const note of result.notes) {
         io.stderr.write(`ecrx: note: ${note}\n`);
     }
+    // Loaded only for a comparison: the preview needs the AWS SDK, which offline plans never load.
+    let preview: typeof import("./aws-preview") | undefined;
     let comparison: PreviewComparison | undefined;
     if (options.compareAwsPreview !== undefined && options.live !== undefined) {
-        const { compareWithAwsPreview } = await import("./aws-preview");
-        comparison = await compareWithAwsPreview(options.live, input.policyText, result, options.compareAwsPreview,
+        preview = await import("./aws-preview");
+        comparison = await preview.compareWithAwsPreview(options.live, input.policyText, result, options.compareAwsPreview,
             (line) => io.stderr.write(`ecrx: ${line}\n`));
     }
     if (options.format === "json") {
@@ -92,16 +95,15 @@ export async function plan(options: PlanOptions, io: CliIO): Promise<number> {
     } else {
         const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
         io.stdout.write(renderTable(result, options.now, color, input.inUse));
-        if (comparison !== undefined) {
-            const { renderComparison } = await import("./aws-preview");
-            io.stdout.write(renderComparison(comparison, result.images.length));
+        if (preview !== undefined && comparison !== undefined) {
+            io.stdout.write(preview.renderComparison(comparison, result.images.length));
         }
     }
     const tagGuard = checkGuards(result, options.failOnExpire, io);
     const inUseGuard = options.failOnExpireInUse ? checkInUseGuard(result, input.denials, io) : 0;
     const guard = Math.max(tagGuard, inUseGuard);
     // A disagreement comes first: a guard's verdict rests on a plan that ECR has just contradicted.
-    return comparison !== undefined && comparison.disagreements.length > 0 ? (await import("./aws-preview")).EXIT_PREVIEW_DISAGREES : guard;
+    return comparison !== undefined && comparison.disagreements.length > 0 ? EXIT_PREVIEW_DISAGREES : guard;
 }
 
 function readOffline(options: PlanOptions): PlanInput {

@@ -1,9 +1,15 @@
 // The command-line options of --compare-aws-preview, checked before anything is read or sent.
 import type { PreviewSettings } from "./aws-preview";
 import { UsageError } from "./io";
+import { readSeconds } from "./seconds-option";
 
-const DEFAULT_TIMEOUT_SECONDS = 300;
-const DEFAULT_POLL_INTERVAL_SECONDS = 5;
+/** How long the plan waits for ECR's preview, and how often it asks, unless told otherwise. */
+export const DEFAULT_PREVIEW_TIMEOUT_SECONDS = 300;
+export const DEFAULT_PREVIEW_POLL_INTERVAL_SECONDS = 5;
+/** A day: a larger preview timeout or poll interval is a typo. */
+const MAX_PREVIEW_SECONDS = 24 * 60 * 60;
+/** The exit code when ECR's preview disagrees with the plan (here, not in aws-preview.ts, so that help and exit codes load no AWS SDK). */
+export const EXIT_PREVIEW_DISAGREES = 3;
 
 interface PreviewValues {
     "compare-aws-preview"?: boolean;
@@ -29,18 +35,7 @@ export function previewSettings(values: PreviewValues): PreviewSettings | undefi
         throw new UsageError("--now cannot be used with --compare-aws-preview: ECR previews the policy as of now, so the plan must too.");
     }
     return {
-        timeoutMs: seconds(values["preview-timeout"], "--preview-timeout", DEFAULT_TIMEOUT_SECONDS) * 1000,
-        pollIntervalMs: seconds(values["preview-poll-interval"], "--preview-poll-interval", DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
+        timeoutMs: readSeconds(values["preview-timeout"], "--preview-timeout", DEFAULT_PREVIEW_TIMEOUT_SECONDS, MAX_PREVIEW_SECONDS) * 1000,
+        pollIntervalMs: readSeconds(values["preview-poll-interval"], "--preview-poll-interval", DEFAULT_PREVIEW_POLL_INTERVAL_SECONDS, MAX_PREVIEW_SECONDS) * 1000,
     };
-}
-
-function seconds(text: string | undefined, option: string, fallback: number): number {
-    if (text === undefined) {
-        return fallback;
-    }
-    const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-    if (!(value > 0 && value <= 24 * 60 * 60)) {
-        throw new UsageError(`${option} must be a number of seconds above 0 and at most 86400, but is "${text}".`);
-    }
-    return value;
 }
