@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProgramStack, REPO_ROOT, sandboxEnv } from "../tests/e2e/support/sandbox";
+import { median } from "./median";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PHASES = ["preview", "first up", "no-op up", "destroy"] as const;
@@ -14,12 +15,6 @@ type Phase = typeof PHASES[number];
 
 const APP = path.join(__dirname, "..", "tests", "e2e", "programs", "app");
 const PROGRAMS = { ecrx: APP, "by hand": path.join(__dirname, "programs", "by-hand") };
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** The custom resources a stack holds, by type: what both programs must register alike for the ratio to mean anything. */
 function customResources(stack: ProgramStack): string {

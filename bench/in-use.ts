@@ -13,6 +13,7 @@ import { FakeImage, startFakeEcr } from "../tests/support/fake-ecr";
 import { FakeCluster, FakeContainer, startFakeEcs } from "../tests/support/fake-ecs";
 import { kubeconfigFor, startFakeKubernetes } from "../tests/support/fake-kubernetes";
 import { FakeFunction, startFakeLambda } from "../tests/support/fake-lambda";
+import { median } from "./median";
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -80,12 +81,6 @@ function kubernetesObjects() {
         })),
         deployments: Array.from({ length: DEPLOYMENTS }, (_, n) => ({ metadata: { namespace: `ns-${n % 20}`, name: `deploy-${n}` }, spec: { selector: {}, template: template(n) } })),
     };
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function timed(action: () => Promise<unknown>): Promise<number> {

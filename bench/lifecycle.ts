@@ -6,6 +6,7 @@ import { LifecycleImage, simulate } from "../sdk/lifecycle";
 import { pushTimeComparator } from "../sdk/lifecycle/ordering";
 import { PolicyDocument } from "../sdk/lifecycle/types";
 import { cpus, loadavg } from "node:os";
+import { median } from "./median";
 
 const NOW = Date.parse("2025-06-01T00:00:00Z");
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -78,12 +79,6 @@ function makeImages(count: number): LifecycleImage[] {
         images.push(image);
     }
     return images;
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function collectGarbage(): void {

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { MockEngine, outputValue } from "../tests/support/mock-engine";
 import { ensureBuilt, PluginProcess, RpcFailure } from "../tests/support/plugin";
+import { median } from "./median";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const TARGET_MS = 1500;
@@ -32,10 +33,8 @@ interface Run {
 
 function stats(values: number[]): { median: number; min: number; max: number; p95: number } {
     const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
-    return { median, min: sorted[0], max: sorted[sorted.length - 1], p95 };
+    return { median: median(sorted), min: sorted[0], max: sorted[sorted.length - 1], p95 };
 }
 
 async function once(engine: MockEngine): Promise<Run> {

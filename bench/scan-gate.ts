@@ -6,6 +6,7 @@ import { ECRClient, paginateDescribeImageScanFindings } from "@aws-sdk/client-ec
 import { runScanGate } from "../sdk/scan-gate/provider";
 import { scanGatePolicy } from "../sdk/scan-gate/settings";
 import { FakeEnhancedFinding, startFakeEcr } from "../tests/support/fake-ecr";
+import { median } from "./median";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const SIZES = [1_000, 10_000];
@@ -13,12 +14,6 @@ const ACCOUNT = "123456789012";
 const REGION = "us-west-2";
 const DIGEST = `sha256:${"b".repeat(64)}`;
 const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"];
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function findings(count: number): FakeEnhancedFinding[] {
     return Array.from({ length: count }, (_, i) => ({
