@@ -5,17 +5,11 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { modulesUnder } from "./support/modules";
 
 const ROOT = path.resolve(__dirname, "..");
 const SDK = path.join(ROOT, "sdk");
 const PUBLIC_LIFECYCLE_API = [path.join(SDK, "lifecycle"), path.join(SDK, "lifecycle", "index")];
-
-function modulesUnder(folder: string): string[] {
-    return fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-        const full = path.join(folder, entry.name);
-        return entry.isDirectory() ? modulesUnder(full) : entry.name.endsWith(".ts") ? [full] : [];
-    });
-}
 
 /** Every module a file names: static imports, re-exports, `import()` and `require`. */
 function importSpecifiers(source: string): string[] {

@@ -11,33 +11,17 @@ import {
     parsePolicyText,
     PolicyDocument,
     simulate,
-    SimulatedImage,
     SimulationResult,
-    ValidationError,
     ValidationProblem,
 } from "../sdk/lifecycle";
-import { daysAgo, digest, image, NOW, OCI_INDEX } from "./support/lifecycle-fixtures";
-
-function verdictOf(result: SimulationResult, name: string): SimulatedImage {
-    return result.images.find((entry) => entry.imageDigest === digest(name)) ?? assert.fail(`no image ${name}`);
-}
+import { daysAgo, digest, image, NOW, OCI_INDEX, problemsThrownBy, resultFor } from "./support/lifecycle-fixtures";
 
 function actions(result: SimulationResult): Record<string, string> {
     return Object.fromEntries(result.images.map((entry) => [entry.imageDigest.slice(7, 8).toUpperCase(), entry.action]));
 }
 
-function problemsOf(action: () => unknown): ValidationProblem[] {
-    try {
-        action();
-    } catch (error) {
-        assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-        return error.problems;
-    }
-    return assert.fail("expected a ValidationError");
-}
-
 function rulesProblems(rules: unknown[]): ValidationProblem[] {
-    return problemsOf(() => buildPolicy({ rules: rules as LifecycleRule[] }));
+    return problemsThrownBy(() => buildPolicy({ rules: rules as LifecycleRule[] }));
 }
 
 const run = (policy: PolicyDocument, images: LifecycleImage[], indexChildren?: Record<string, string[]>) =>
@@ -74,11 +58,11 @@ describe("the ECR user guide, rule by rule", () => {
         });
 
         it('"If you specify tagged, then you must also specify a tagPrefixList value or a tagPatternList value. If you specify untagged, then you must omit both tagPrefixList and tagPatternList."', () => {
-            const tagged = problemsOf(() => parsePolicyDocument({ rules: [
+            const tagged = problemsThrownBy(() => parsePolicyDocument({ rules: [
                 { rulePriority: 1, selection: { tagStatus: "tagged", countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } },
             ] }));
             assert.match(tagged[0].reason, /needs exactly one of tagPrefixList or tagPatternList, but has neither/);
-            const untagged = problemsOf(() => parsePolicyDocument({ rules: [
+            const untagged = problemsThrownBy(() => parsePolicyDocument({ rules: [
                 { rulePriority: 1, selection: { tagStatus: "untagged", tagPatternList: ["a*"], countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } },
             ] }));
             assert.deepEqual(untagged.map((p) => p.propertyPath), ["rules[0].selection.tagPatternList"]);
@@ -94,14 +78,14 @@ describe("the ECR user guide, rule by rule", () => {
             const result = run(buildPolicy({ rules: [{ selection: { tagPatternList: ["prod*"] }, maximumNumberOfImages: 1 }] })!,
                 [image("A", ["prod"], 4), image("B", ["prod1"], 3), image("C", ["prod2"], 2), image("D", ["preprod"], 1)]);
             assert.deepEqual(actions(result), { A: "expire", B: "expire", C: "keep", D: "keep" });
-            assert.equal(verdictOf(result, "D").reason, "no rule selects it");
+            assert.equal(resultFor(result, "D").reason, "no rule selects it");
         });
 
         it('"If you specify multiple tags, only the images with all specified tags are selected." — and ecrx says so, since users expect OR', () => {
             const policy = buildPolicy({ rules: [{ selection: { tagPatternList: ["prod*", "stable"] }, maximumNumberOfImages: 1 }] })!;
             const result = run(policy, [image("A", ["prod-1"], 3), image("B", ["prod-2", "stable"], 2), image("C", ["stable"], 1)]);
-            assert.equal(verdictOf(result, "A").reason, "no rule selects it");
-            assert.equal(verdictOf(result, "C").reason, "no rule selects it");
+            assert.equal(resultFor(result, "A").reason, "no rule selects it");
+            assert.equal(resultFor(result, "C").reason, "no rule selects it");
             assert.deepEqual(result.notes, ['rules[0].selection.tagPatternList has 2 entries: it selects only images that have a tag matching each of ' +
                 '"prod*", "stable" (AND, not OR). If you meant images with any of them, write one rule per entry.']);
         });
@@ -122,8 +106,8 @@ describe("the ECR user guide, rule by rule", () => {
             assert.deepEqual(problems.map((p) => p.propertyPath), ["rules[0].maximumDaysSinceLastPull"]);
             assert.match(problems[0].reason, /^maximumDaysSinceLastPull \(sinceImagePulled\) only archives images: ECR rejects it with the expire action\. Archive them instead/);
             const document = { rules: [{ rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePulled", countUnit: "days", countNumber: 30 }, action: { type: "expire" } }] };
-            assert.deepEqual(problemsOf(() => parsePolicyDocument(document)).map((p) => p.propertyPath), ["rules[0].selection.countType"]);
-            assert.deepEqual(problemsOf(() => simulate(document as PolicyDocument, [])).map((p) => p.propertyPath), ["rules[0].selection.countType"]);
+            assert.deepEqual(problemsThrownBy(() => parsePolicyDocument(document)).map((p) => p.propertyPath), ["rules[0].selection.countType"]);
+            assert.deepEqual(problemsThrownBy(() => simulate(document as PolicyDocument, [])).map((p) => p.propertyPath), ["rules[0].selection.countType"]);
             assert.ok(buildPolicy({ rules: [{ selection: "untagged", maximumDaysSinceLastPull: 30, action: "archive" }] }));
         });
     });
@@ -152,7 +136,7 @@ describe("the ECR user guide, rule by rule", () => {
             assert.deepEqual(policy, buildPolicy({ rules: [{ description: "Expire images older than 14 days", selection: { tagPatternList: ["prod*"] }, maximumAgeLimit: 14 }] }));
             const result = run(policy, [image("A", ["prod-1"], 20), image("B", ["prod-2"], 10), image("C", ["dev-1"], 30)]);
             assert.deepEqual(actions(result), { C: "keep", A: "expire", B: "keep" });
-            assert.match(verdictOf(result, "B").reason, /pushed 10 days ago, not more than 14 days$/);
+            assert.match(resultFor(result, "B").reason, /pushed 10 days ago, not more than 14 days$/);
         });
 
         it('Filtering on image count: "keeps only one untagged image and expires all others"', () => {
@@ -170,7 +154,7 @@ describe("the ECR user guide, rule by rule", () => {
             const result = run(policy, [image("A", ["beta-1", "prod-1"], 10), image("B", ["beta-2", "prod-2"], 9), image("C", ["beta-3"], 8)]);
             // Rule 2 would also mark B, but B was seen by rule 1, which keeps it: only A is expired.
             assert.deepEqual(actions(result), { A: "expire", B: "keep", C: "keep" });
-            assert.match(verdictOf(result, "B").reason, /rule 2 would expire it, but rule 1 selected it first$/);
+            assert.match(resultFor(result, "B").reason, /rule 2 would expire it, but rule 1 selected it first$/);
         });
     });
 
@@ -189,9 +173,9 @@ describe("the ECR user guide, rule by rule", () => {
                 image("O", [], 200, { lastRecordedPullTime: daysAgo(150), lastActivatedAt: daysAgo(45) }),
             ]);
             assert.deepEqual(actions(result), { O: "archive", P: "keep", R: "keep" });
-            assert.equal(verdictOf(result, "R").reason, "rule 1 (untagged, not pulled for 30 days): restored from archive 5 days ago and not pulled since, " +
+            assert.equal(resultFor(result, "R").reason, "rule 1 (untagged, not pulled for 30 days): restored from archive 5 days ago and not pulled since, " +
                 "so the restore counts, not more than 30 days");
-            assert.match(verdictOf(result, "P").reason, /: last pulled 2 days ago, not more than 30 days$/);
+            assert.match(resultFor(result, "P").reason, /: last pulled 2 days ago, not more than 30 days$/);
         });
 
         it("a restored image's lastActivatedAt takes the place of its push time in the order images expire in; age rules still count from the push, and say so", () => {
@@ -203,10 +187,10 @@ describe("the ECR user guide, rule by rule", () => {
             const byCount = run(buildPolicy({ rules: [{ selection: { tagPrefixList: ["v-"] }, maximumNumberOfImages: 2 }] })!, images);
             assert.deepEqual(actions(byCount), { A: "expire", B: "keep", R: "keep" });
             assert.deepEqual(byCount.images.map((entry) => entry.imageDigest), [digest("A"), digest("B"), digest("R")]);
-            assert.match(verdictOf(byCount, "R").reason, /newest of 3 matching \(ranked by its restore from archive 1 day ago\), within the newest 2$/);
+            assert.match(resultFor(byCount, "R").reason, /newest of 3 matching \(ranked by its restore from archive 1 day ago\), within the newest 2$/);
             const byAge = run(buildPolicy({ rules: [{ selection: { tagPrefixList: ["v-"] }, maximumAgeLimit: 100 }] })!, images);
-            assert.equal(verdictOf(byAge, "R").action, "expire");
-            assert.match(verdictOf(byAge, "R").reason, /pushed 300 days ago, more than 100 days \(restored from archive 1 day ago; age counts from the push\)$/);
+            assert.equal(resultFor(byAge, "R").action, "expire");
+            assert.match(resultFor(byAge, "R").reason, /pushed 300 days ago, more than 100 days \(restored from archive 1 day ago; age counts from the push\)$/);
         });
     });
 
@@ -221,7 +205,7 @@ describe("the ECR user guide, rule by rule", () => {
             ];
             const result = run(untaggedKeepOne(), images, { [digest("I")]: [digest("C")] });
             assert.deepEqual(actions(result), { C: "expire", I: "keep", N: "keep" });
-            assert.match(verdictOf(result, "C").reason, /; index sha256:iiiiiiiiiiii is archived, so it no longer protects it$/);
+            assert.match(resultFor(result, "C").reason, /; index sha256:iiiiiiiiiiii is archived, so it no longer protects it$/);
         });
 
         it("an index expired in the same run stops protecting its children; one that stays keeps them", () => {
@@ -233,8 +217,8 @@ describe("the ECR user guide, rule by rule", () => {
             ];
             const result = run(policy, images, { [digest("I")]: [digest("C")], [digest("J")]: [digest("D")] });
             assert.deepEqual(actions(result), { I: "expire", C: "expire", J: "keep", D: "keep", N: "keep" });
-            assert.match(verdictOf(result, "C").reason, /; index sha256:iiiiiiiiiiii expires in this run, so it no longer protects it$/);
-            assert.match(verdictOf(result, "D").reason, /, but index sha256:jjjjjjjjjjjj references it and stays/);
+            assert.match(resultFor(result, "C").reason, /; index sha256:iiiiiiiiiiii expires in this run, so it no longer protects it$/);
+            assert.match(resultFor(result, "D").reason, /, but index sha256:jjjjjjjjjjjj references it and stays/);
         });
 
         it("a child of two indexes is kept while either stays", () => {
@@ -244,8 +228,8 @@ describe("the ECR user guide, rule by rule", () => {
                 image("C", [], 9), image("N", [], 1),
             ];
             const result = run(untaggedKeepOne(), images, { [digest("I")]: [digest("C")], [digest("J")]: [digest("C")] });
-            assert.equal(verdictOf(result, "C").action, "keep");
-            assert.match(verdictOf(result, "C").reason, /index sha256:jjjjjjjjjjjj references it and stays/);
+            assert.equal(resultFor(result, "C").action, "keep");
+            assert.match(resultFor(result, "C").reason, /index sha256:jjjjjjjjjjjj references it and stays/);
         });
 
         it('referrers are expired or archived "within 24 hours of the deletion or archival of the subject image"', () => {
@@ -260,10 +244,10 @@ describe("the ECR user guide, rule by rule", () => {
             ];
             const result = run(policy, images);
             assert.deepEqual(actions(result), { A: "keep", B: "archive", C: "keep", G: "expire", S: "archive", T: "archive" });
-            assert.equal(verdictOf(result, "T").reason, "referrer of sha256:ssssssssssss: archived with its subject (rule 1)");
-            assert.equal(verdictOf(result, "B").reason, "referrer of sha256:aaaaaaaaaaaa: archived with its subject (archived already)");
-            assert.equal(verdictOf(result, "C").reason, "referrer of sha256:aaaaaaaaaaaa: already archived, as its subject is");
-            assert.match(verdictOf(result, "G").reason, /which is not among the images: ECR deletes the referrers of a deleted subject within 24 hours$/);
+            assert.equal(resultFor(result, "T").reason, "referrer of sha256:ssssssssssss: archived with its subject (rule 1)");
+            assert.equal(resultFor(result, "B").reason, "referrer of sha256:aaaaaaaaaaaa: archived with its subject (archived already)");
+            assert.equal(resultFor(result, "C").reason, "referrer of sha256:aaaaaaaaaaaa: already archived, as its subject is");
+            assert.match(resultFor(result, "G").reason, /which is not among the images: ECR deletes the referrers of a deleted subject within 24 hours$/);
         });
     });
 
@@ -273,7 +257,7 @@ describe("the ECR user guide, rule by rule", () => {
             assert.ok(compact.length <= 30_720);
             // The same document, pretty-printed as a file would be, is longer than ECR accepts.
             const pretty = JSON.stringify(JSON.parse(compact), null, 4).replace("\"d", `${" ".repeat(300)}"d`);
-            const problems = problemsOf(() => parsePolicyText(pretty));
+            const problems = problemsThrownBy(() => parsePolicyText(pretty));
             assert.deepEqual(problems.map((p) => p.propertyPath), ["rules"]);
             assert.match(problems[0].reason, new RegExp(`^the policy JSON is ${pretty.length} characters, but ECR accepts at most 30720`));
             assert.deepEqual(parsePolicyText(compact), JSON.parse(compact));
@@ -287,7 +271,7 @@ describe("the ECR user guide, rule by rule", () => {
                 "has 51 rules, but ECR allows at most 50 per policy (a quota that cannot be raised): merge rules that select alike."]]);
             const document = buildPolicy({ rules: rules(50) })!;
             document.rules.push({ ...document.rules[0], rulePriority: 51, selection: { ...document.rules[0].selection, tagPrefixList: ["p50"] } });
-            assert.deepEqual(problemsOf(() => parsePolicyDocument(document)).map((p) => p.propertyPath), ["rules"]);
+            assert.deepEqual(problemsThrownBy(() => parsePolicyDocument(document)).map((p) => p.propertyPath), ["rules"]);
         });
     });
 });

@@ -18,6 +18,7 @@ import {
     ValidationError,
     ValidationProblem,
 } from "../sdk/lifecycle";
+import { problemsThrownBy, validationErrorThrownBy } from "./support/lifecycle-fixtures";
 
 const DEFAULT_POLICY_JSON =
     `{"rules":[{"rulePriority":1,"description":"remove untagged images","selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}`;
@@ -43,20 +44,6 @@ function assertTranslatesTo(rules: LifecycleRule[], expectedJson: string): void 
     assert.equal(JSON.stringify(buildPolicy({ rules })), expectedJson);
 }
 
-/** Runs `action`, which must throw a ValidationError, and returns the error. */
-function validationErrorThrownBy(action: () => unknown): ValidationError {
-    try {
-        action();
-    } catch (error) {
-        assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
-        return error;
-    }
-    return assert.fail("expected a ValidationError, but nothing was thrown");
-}
-
-function problemsThrownBy(action: () => unknown): ValidationProblem[] {
-    return validationErrorThrownBy(action).problems;
-}
 
 type ExpectedProblem = [propertyPath: string, reasonFragment: string];
 

@@ -10,14 +10,13 @@ import {
     PolicyRule,
     PolicySelection,
     simulate,
-    SimulatedImage,
     SimulateOptions,
     SIMULATED_ACTIONS,
     SimulationResult,
     ValidationError,
 } from "../sdk/lifecycle";
 import { pushTimeComparator, pushTimeOrder } from "../sdk/lifecycle/ordering";
-import { DAY, daysAgo, digest, globMatches, image, NOW, OCI_INDEX, OCI_MANIFEST } from "./support/lifecycle-fixtures";
+import { DAY, daysAgo, digest, globMatches, image, NOW, OCI_INDEX, OCI_MANIFEST, resultFor } from "./support/lifecycle-fixtures";
 
 type Condition = Pick<PolicySelection, "countType" | "countNumber">;
 const keepNewest = (countNumber: number): Condition => ({ countType: "imageCountMoreThan", countNumber });
@@ -51,10 +50,6 @@ function run(rules: PolicyRule[], images: LifecycleImage[], options: SimulateOpt
     return simulate({ rules }, images, { now: new Date(NOW), ...options });
 }
 
-function resultFor(result: SimulationResult, name: string): SimulatedImage {
-    const found = result.images.find((entry) => entry.imageDigest === digest(name));
-    return found ?? assert.fail(`image ${name} is missing from the result`);
-}
 
 /** The names (as passed to `image`) of the images with each action, sorted. */
 function namesByAction(result: SimulationResult): Record<string, string[]> {

@@ -3,20 +3,14 @@
 // of them may touch the filesystem: what is on disk is the components' (or the CLI's) to look at.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { modulesUnder } from "./support/modules";
 
 const ROOT = path.resolve(__dirname, "..");
 /** The folders of pure logic: every module in them, now and later, must load without Pulumi and use no filesystem. */
 const PURE_FOLDERS = ["sdk/lifecycle", "sdk/validation", "sdk/scan-gate"];
 
-function modulesUnder(folder: string): string[] {
-    return fs.readdirSync(path.join(ROOT, folder), { withFileTypes: true }).flatMap((entry) => {
-        const relative = path.join(folder, entry.name);
-        return entry.isDirectory() ? modulesUnder(relative) : entry.name.endsWith(".ts") ? [relative] : [];
-    });
-}
-const PURE_MODULES = PURE_FOLDERS.flatMap(modulesUnder);
+const PURE_MODULES = PURE_FOLDERS.flatMap((folder) => modulesUnder(path.join(ROOT, folder)).map((file) => path.relative(ROOT, file)));
 
 interface Loaded {
     /** Files of @pulumi packages that loading the modules loaded. */

@@ -1,6 +1,7 @@
 // Images for lifecycle tests, named by a letter so that failures read well: `image("A", ["prod-1"], 10)` is
 // sha256:aaaa…, tagged prod-1, pushed 10 days before NOW.
-import type { LifecycleImage } from "../../sdk/lifecycle";
+import { strict as assert } from "node:assert";
+import { LifecycleImage, SimulatedImage, SimulationResult, ValidationError, ValidationProblem } from "../../sdk/lifecycle";
 
 export const NOW = Date.parse("2025-06-01T12:00:00Z");
 export const DAY = 24 * 60 * 60 * 1000;
@@ -29,4 +30,25 @@ export function globMatches(pattern: string, tag: string): boolean {
         return globMatches(pattern.slice(1), tag) || (tag !== "" && globMatches(pattern, tag.slice(1)));
     }
     return tag !== "" && pattern[0] === tag[0] && globMatches(pattern.slice(1), tag.slice(1));
+}
+
+/** The verdict on the image named `name` (see `image`), failing when the result has none. */
+export function resultFor(result: SimulationResult, name: string): SimulatedImage {
+    const found = result.images.find((entry) => entry.imageDigest === digest(name));
+    return found ?? assert.fail(`image ${name} is missing from the result`);
+}
+
+/** Runs `action`, which must throw a ValidationError, and returns the error. */
+export function validationErrorThrownBy(action: () => unknown): ValidationError {
+    try {
+        action();
+    } catch (error) {
+        assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+        return error;
+    }
+    return assert.fail("expected a ValidationError, but nothing was thrown");
+}
+
+export function problemsThrownBy(action: () => unknown): ValidationProblem[] {
+    return validationErrorThrownBy(action).problems;
 }
