@@ -41,3 +41,15 @@ export async function serveAwsJson(targetPrefix: string, service: string,
     });
     return { ...server, unsigned };
 }
+
+/**
+ * One page of `items` as an AWS list call answers it: from the request's `nextToken` (an opaque offset here),
+ * at most `pageSize` or the request's `maxResults` (else `defaultMaxResults`), and `continuation` to spread
+ * into the answer: `{ nextToken }` while items remain, `{}` after the last page.
+ */
+export function pageOf<T>(items: readonly T[], body: Record<string, unknown>, pageSize: number, defaultMaxResults: number):
+    { page: T[]; continuation: { nextToken?: string } } {
+    const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
+    const end = start + Math.min(pageSize, Number(body.maxResults ?? defaultMaxResults));
+    return { page: items.slice(start, end), continuation: end < items.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {} };
+}

@@ -5,7 +5,7 @@
 // the basic and the enhanced shape, with scans that progress through the states a test scripts), with ECR's
 // error shapes. It listens on 127.0.0.1 only, and refuses requests that are not SigV4-signed, so a test proves
 // that the real SDK signed them.
-import { AwsJsonError, serveAwsJson } from "./aws-json";
+import { AwsJsonError, pageOf, serveAwsJson } from "./aws-json";
 
 const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 
@@ -145,11 +145,10 @@ function handle(operation: string, body: Record<string, unknown>, repositories: 
 function describeImages(name: string, repository: FakeRepository, body: Record<string, unknown>, pageSize: number): unknown {
     const wanted = (body.filter as { imageStatus?: string } | undefined)?.imageStatus ?? "ACTIVE";
     const listed = repository.images.filter((image) => wanted === "ANY" || (image.imageStatus ?? "ACTIVE") === wanted);
-    const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
-    const end = start + Math.min(pageSize, Number(body.maxResults ?? 100));
+    const { page, continuation } = pageOf(listed, body, pageSize, 100);
     return {
-        imageDetails: listed.slice(start, end).map((image) => ({ registryId: repository.registryId, repositoryName: name, ...image })),
-        ...(end < listed.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {}),
+        imageDetails: page.map((image) => ({ registryId: repository.registryId, repositoryName: name, ...image })),
+        ...continuation,
     };
 }
 
@@ -202,14 +201,13 @@ function getPreview(name: string, repository: FakeRepository, body: Record<strin
     if (outcome !== "COMPLETE") {
         return { ...envelope, status: outcome };
     }
-    const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
-    const end = start + Math.min(preview.pageSize ?? 100, Number(body.maxResults ?? 100));
+    const { page, continuation } = pageOf(preview.results, body, preview.pageSize ?? 100, 100);
     const byDigest = new Map(repository.images.map((image) => [image.imageDigest, image]));
     const transitions = preview.results.filter((result) => result.action === "TRANSITION").length;
     return {
         ...envelope,
         status: "COMPLETE",
-        previewResults: preview.results.slice(start, end).map((result) => ({
+        previewResults: page.map((result) => ({
             imageDigest: result.imageDigest,
             imageTags: byDigest.get(result.imageDigest)?.imageTags ?? [],
             imagePushedAt: byDigest.get(result.imageDigest)?.imagePushedAt,
@@ -217,7 +215,7 @@ function getPreview(name: string, repository: FakeRepository, body: Record<strin
             appliedRulePriority: result.appliedRulePriority,
             storageClass: byDigest.get(result.imageDigest)?.imageStatus === "ARCHIVED" ? "ARCHIVE" : "STANDARD",
         })),
-        ...(end < preview.results.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {}),
+        ...continuation,
         summary: {
             expiringImageTotalCount: preview.results.length - transitions,
             ...(transitions > 0 ? { transitioningImageTotalCounts: [{ targetStorageClass: "ARCHIVE", imageTotalCount: transitions }] } : {}),
@@ -254,8 +252,7 @@ function describeImageScanFindings(name: string, repository: FakeRepository, bod
     }
     const key = state.enhancedFindings !== undefined ? "enhancedFindings" : "findings";
     const all: Array<{ severity: string }> = state.enhancedFindings ?? state.findings ?? [];
-    const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
-    const end = start + Math.min(pageSize, Number(body.maxResults ?? 100));
+    const { page, continuation } = pageOf(all, body, pageSize, 100);
     const severityCounts: Record<string, number> = {};
     for (const finding of all) {
         severityCounts[finding.severity] = (severityCounts[finding.severity] ?? 0) + 1;
@@ -267,8 +264,8 @@ function describeImageScanFindings(name: string, repository: FakeRepository, bod
             imageScanCompletedAt: state.completedAt,
             vulnerabilitySourceUpdatedAt: state.completedAt,
             findingSeverityCounts: severityCounts,
-            [key]: all.slice(start, end),
+            [key]: page,
         },
-        ...(end < all.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {}),
+        ...continuation,
     };
 }

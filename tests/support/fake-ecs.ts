@@ -2,7 +2,7 @@
 // (`X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`) for ListClusters, ListServices,
 // DescribeServices, ListTasks, DescribeTasks and DescribeTaskDefinition, paginated with ECS's limits and
 // error shapes. It can throttle and deny calls, and refuses requests that are not SigV4-signed for ecs.
-import { AwsJsonError, AwsJsonServer, serveAwsJson } from "./aws-json";
+import { AwsJsonError, AwsJsonServer, pageOf, serveAwsJson } from "./aws-json";
 import { delay, Signature, throttler } from "./loopback";
 
 const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
@@ -122,9 +122,8 @@ export async function startFakeEcs(options: FakeEcsOptions): Promise<FakeEcs> {
     }
 
     function page(items: string[], body: Record<string, unknown>, field: string): unknown {
-        const start = body.nextToken === undefined ? 0 : Number(Buffer.from(String(body.nextToken), "base64").toString("utf8"));
-        const end = start + Math.min(pageSize, Number(body.maxResults ?? 10));
-        return { [field]: items.slice(start, end), ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString("base64") } : {}) };
+        const { page, continuation } = pageOf(items, body, pageSize, 10);
+        return { [field]: page, ...continuation };
     }
 }
 
