@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import { spawn } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CommandResult, ProgramStack, REPO_ROOT, SandboxRegistry, runInSandbox, sandboxEcr, sandboxEnv, storedLifecyclePolicy } from "./support/sandbox";
+import { assertNoStackFrames, CommandResult, ProgramStack, REPO_ROOT, SandboxRegistry, runInSandbox, sandboxEcr, sandboxEnv, storedLifecyclePolicy } from "./support/sandbox";
 
 const PROGRAMS = path.join(__dirname, "programs");
 const EXAMPLES = path.join(REPO_ROOT, "examples");
@@ -245,11 +245,6 @@ describe("10. other languages on the real engine", function () {
     });
 
     describe("validation errors reach the user cleanly", () => {
-        /** No Node stack frame: nothing of the provider's own workings reaches the user. */
-        function assertNoStacks(output: string): void {
-            assert.doesNotMatch(output, /^\s+at .+\(.+:\d+:\d+\)$/m, "no Node stack");
-        }
-
         it("Python: each property path and reason, once, and nothing registered", () => {
             const stack = ProgramStack.create(path.join(PROGRAMS, "python-invalid"));
             try {
@@ -264,7 +259,7 @@ describe("10. other languages on the real engine", function () {
                     assert.equal(diagnostics.split(path).length - 1, 1, `the diagnostic names ${path} once:\n${diagnostics}`);
                 }
                 assert.match(diagnostics, /property lifeCyclePolicyArgs\.rules\[0\]\.selection with value "sometimes" has a problem: must be "untagged", "any", "tagged"/);
-                assertNoStacks(preview.output);
+                assertNoStackFrames(preview.output);
                 assert.doesNotMatch(preview.output, /aws:ecr/, "no ECR resource is planned");
             } finally {
                 stack.dispose();
@@ -278,7 +273,7 @@ describe("10. other languages on the real engine", function () {
                 assert.notEqual(preview.code, 0);
                 assert.match(preview.output, /maximumAgeLimit/);
                 assert.match(preview.output, /scanOnPsh/);
-                assertNoStacks(preview.output);
+                assertNoStackFrames(preview.output);
             } finally {
                 stack.dispose();
             }

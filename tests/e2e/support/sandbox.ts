@@ -1,5 +1,6 @@
 // The end-to-end suite's view of the sandbox (npm run sandbox:up): its environment, Pulumi stacks of
 // real programs run with the real CLI, and what the registry and moto (the ECR API) hold.
+import { strict as assert } from "node:assert";
 import { DescribeImagesCommand, ECRClient, GetLifecyclePolicyCommand, ImageDetail } from "@aws-sdk/client-ecr";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -283,4 +284,9 @@ export async function storedLifecyclePolicy(repositoryName: string): Promise<str
 
 export async function recordedImages(repositoryName: string): Promise<ImageDetail[]> {
     return (await sandboxEcr().send(new DescribeImagesCommand({ repositoryName }))).imageDetails ?? [];
+}
+
+/** Fails when `output` holds a Node stack frame: nothing of a program's or the provider's workings may reach the user. */
+export function assertNoStackFrames(output: string): void {
+    assert.doesNotMatch(output, /^\s+at .+\(.+:\d+:\d+\)$/m, "no stack frames");
 }
