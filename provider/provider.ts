@@ -21,14 +21,17 @@ async function settled<T>(value: pulumi.Input<T> | undefined): Promise<T | undef
     return pulumi.Output.isInstance(value) ? (value as any).promise() : value;
 }
 
+/** The resource's own type in `urn:pulumi:<stack>::<project>::<parent types$type>::<name>`; undefined in a malformed URN. */
+function typeOfUrn(urn: string): string | undefined {
+    return urn.split("::")[2]?.split("$").pop();
+}
+
 /** What a reference that is not one of this deployment's Repositories is, said briefly: its type and name, or its value. */
 async function describeReference(reference: unknown): Promise<string> {
     if (pulumi.Resource.isInstance(reference)) {
         const urn = await settled(reference.urn) ?? "";
-        // urn:pulumi:<stack>::<project>::<parent types$type>::<name>
-        const [, , qualifiedType = "", ...name] = urn.split("::");
-        const type = qualifiedType.split("$").pop();
-        return `a reference to the ${clipText(type ?? "unknown")} ${describeValue(name.join("::"))}`;
+        const name = urn.split("::").slice(3).join("::");
+        return `a reference to the ${clipText(typeOfUrn(urn) ?? "unknown")} ${describeValue(name)}`;
     }
     return describeValue(reference);
 }
@@ -161,7 +164,7 @@ function packageVersion(): string {
 
 /** The custom resources this plugin serves itself (not components): only the scan gate of an Image. */
 function expectScanGate(urn: string): void {
-    const type = urn.split("::")[2]?.split("$").pop();
+    const type = typeOfUrn(urn);
     if (type !== SCAN_GATE_TYPE) {
         throw new Error(`unknown resource type ${type}; this provider serves the custom resource ${SCAN_GATE_TYPE} only`);
     }
