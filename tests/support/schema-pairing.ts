@@ -29,8 +29,8 @@ export interface Pairing {
 }
 
 export function schemaProperties(objectSpec: { properties?: Record<string, { $ref?: string; description?: string }>; required?: string[] },
-    requiredKey: "required" | "requiredInputs" = "required", requiredList?: string[]): Map<string, SchemaProperty> {
-    const required = new Set(requiredList ?? (objectSpec as any)[requiredKey] ?? []);
+    requiredList: string[] = objectSpec.required ?? []): Map<string, SchemaProperty> {
+    const required = new Set(requiredList);
     return new Map(Object.entries(objectSpec.properties ?? {}).map(([name, spec]) => [name, {
         required: required.has(name), $ref: spec.$ref, description: spec.description,
     }]));
@@ -59,7 +59,7 @@ function typeSpec(file: string, name: string, token: string): PairingSpec {
 function resourceInputsSpec(file: string, name: string, token: string): PairingSpec {
     return {
         file, name, kind: "inputs", where: `resources[${token}].inputProperties`,
-        schemaSide: (schema) => schemaProperties({ properties: schema.resources[token].inputProperties }, "requiredInputs", schema.resources[token].requiredInputs),
+        schemaSide: (schema) => schemaProperties({ properties: schema.resources[token].inputProperties }, schema.resources[token].requiredInputs ?? []),
     };
 }
 
@@ -92,7 +92,7 @@ export const PAIRINGS: PairingSpec[] = [
             const { __self__, ...args } = schema.functions[BUILD_AND_PUSH_IMAGE].inputs.properties;
             assert.deepEqual(__self__, { $ref: `#/resources/${REPOSITORY_COMPONENT}` }, "the method's __self__ must be the Repository");
             const required = (schema.functions[BUILD_AND_PUSH_IMAGE].inputs.required ?? []).filter((name: string) => name !== "__self__");
-            return schemaProperties({ properties: args }, "required", required);
+            return schemaProperties({ properties: args }, required);
         },
     },
     outputsSpec("sdk/repository.ts", "Repository", REPOSITORY_COMPONENT),
